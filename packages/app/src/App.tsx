@@ -1,0 +1,24 @@
+import { createApp } from '@backstage/frontend-defaults';
+import catalogPlugin from '@backstage/plugin-catalog/alpha';
+import scaffolderPlugin from '@backstage/plugin-scaffolder/alpha';
+import orgPlugin from '@backstage/plugin-org/alpha';
+import userSettingsPlugin from '@backstage/plugin-user-settings/alpha';
+import privacyPlugin from '@internal/plugin-privacy/alpha';
+import sloPlugin from '@internal/plugin-slo/alpha';
+import evidencePlugin from '@internal/plugin-evidence/alpha';
+import drillsPlugin from '@internal/plugin-drills/alpha';
+import { navModule } from './modules/nav';
+
+export default createApp({
+  features: [
+    catalogPlugin,
+    scaffolderPlugin,
+    orgPlugin,
+    userSettingsPlugin,
+    privacyPlugin,
+    sloPlugin,
+    evidencePlugin,
+    drillsPlugin,
+    navModule,
+  ],
+});

@@ -1,0 +1,29 @@
+/*
+ * The Ops & Compliance portal backend: the Backstage plugins the portal needs
+ * (catalog, scaffolder, auth with guest sign-in, permissions with our own
+ * policy) and the four ops plugins.
+ */
+import { createBackend } from '@backstage/backend-defaults';
+
+const backend = createBackend();
+
+backend.add(import('@backstage/plugin-app-backend'));
+
+backend.add(import('@backstage/plugin-auth-backend'));
+backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+
+backend.add(import('@backstage/plugin-catalog-backend'));
+backend.add(import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'));
+backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+
+backend.add(import('@backstage/plugin-scaffolder-backend'));
+
+backend.add(import('@backstage/plugin-permission-backend'));
+backend.add(import('./modules/opsPermissionPolicy'));
+
+backend.add(import('@internal/plugin-privacy-backend'));
+backend.add(import('@internal/plugin-slo-backend'));
+backend.add(import('@internal/plugin-evidence-backend'));
+backend.add(import('@internal/plugin-drills-backend'));
+
+backend.start();

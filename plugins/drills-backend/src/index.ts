@@ -1,0 +1,6 @@
+/**
+ * The DR drills backend plugin.
+ *
+ * @packageDocumentation
+ */
+export { drillsPlugin as default } from './plugin';

@@ -1,0 +1,6 @@
+/**
+ * The SOC 2 evidence backend plugin.
+ *
+ * @packageDocumentation
+ */
+export { evidencePlugin as default } from './plugin';

@@ -1,0 +1,9 @@
+/**
+ * The SOC 2 evidence frontend plugin. The new frontend system uses the
+ * `./alpha` entry; this one serves apps on the legacy system.
+ *
+ * @packageDocumentation
+ */
+export { evidencePlugin, EvidencePage } from './plugin';
+export { evidenceApiRef, EvidenceClient } from './api';
+export type { EvidenceApi } from './api';

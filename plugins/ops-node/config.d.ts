@@ -1,0 +1,25 @@
+export interface Config {
+  /** Settings shared by the ops plugins (privacy, slo, evidence, drills). */
+  ops?: {
+    queue?: {
+      /** `memory` (in-process, the embedded default) or `bullmq` (Redis). */
+      driver?: 'memory' | 'bullmq';
+      redis?: {
+        /** e.g. redis://127.0.0.1:6379 @visibility secret */
+        url: string;
+      };
+      /** Key prefix of the queues in Redis. Default `ops`. */
+      prefix?: string;
+      /** Jobs a worker process runs at once. Default 10. */
+      concurrency?: number;
+      /** Jobs started per window. Default 100 per 60 s. */
+      rateLimit?: { max: number; durationSeconds: number };
+      /** Whether this process runs workers; false runs the API only. Default true. */
+      workers?: boolean;
+    };
+    storage?: {
+      /** Local folder for blobs (exports, evidence files). Default `.data/blobs`. */
+      directory?: string;
+    };
+  };
+}

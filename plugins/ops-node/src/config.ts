@@ -1,0 +1,64 @@
+import type { Config } from '@backstage/config';
+import { z } from 'zod';
+
+/**
+ * Reads the config value at `key` and validates it with `schema`, so a wrong
+ * value stops start-up with a message that names the offending key, e.g.
+ * `Invalid configuration at privacy.sla.exportHours: Expected number, received string`.
+ * Defaults belong in the schema (`.default(...)`).
+ */
+export function readValidatedConfig<S extends z.ZodTypeAny>(
+  config: Config,
+  key: string,
+  schema: S,
+): z.output<S> {
+  const raw = config.getOptional(key);
+  const parsed = schema.safeParse(raw ?? undefined);
+  if (parsed.success) {
+    return parsed.data;
+  }
+  const problems = parsed.error.issues.map(issue => {
+    const at = [key, ...issue.path].join('.');
+    return `Invalid configuration at ${at}: ${issue.message}`;
+  });
+  throw new Error(problems.join('; '));
+}
+
+const queueConfigSchema = z
+  .object({
+    driver: z.enum(['memory', 'bullmq']).default('memory'),
+    redis: z.object({ url: z.string().url() }).strict().optional(),
+    prefix: z.string().min(1).default('ops'),
+    concurrency: z.number().int().positive().default(10),
+    rateLimit: z
+      .object({
+        max: z.number().int().positive(),
+        durationSeconds: z.number().positive(),
+      })
+      .strict()
+      .default({ max: 100, durationSeconds: 60 }),
+    workers: z.boolean().default(true),
+  })
+  .strict()
+  .default({})
+  .refine(queue => queue.driver !== 'bullmq' || queue.redis !== undefined, {
+    message: 'redis.url is required when driver is bullmq',
+  });
+
+const storageConfigSchema = z
+  .object({ directory: z.string().min(1).default('.data/blobs') })
+  .strict()
+  .default({});
+
+export type OpsQueueConfig = z.output<typeof queueConfigSchema>;
+export type OpsStorageConfig = z.output<typeof storageConfigSchema>;
+
+/** The `ops.queue` section shared by every ops backend plugin. */
+export function readQueueConfig(config: Config): OpsQueueConfig {
+  return readValidatedConfig(config, 'ops.queue', queueConfigSchema);
+}
+
+/** The `ops.storage` section: where plugins keep blobs (exports, evidence files). */
+export function readStorageConfig(config: Config): OpsStorageConfig {
+  return readValidatedConfig(config, 'ops.storage', storageConfigSchema);
+}

@@ -1,0 +1,24 @@
+import {
+  DatabaseService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
+import type { Knex } from 'knex';
+
+/**
+ * Returns the plugin's knex client with its migrations applied, unless the
+ * operator set `database.migrations.skip` (then they are run out of band).
+ * `packageName` is the plugin's npm name: its `migrations/` folder is resolved
+ * through it, so this works from source and from a built package alike.
+ */
+export async function migratedClient(
+  database: DatabaseService,
+  packageName: string,
+): Promise<Knex> {
+  const client = await database.getClient();
+  if (!database.migrations?.skip) {
+    await client.migrate.latest({
+      directory: resolvePackagePath(packageName, 'migrations'),
+    });
+  }
+  return client;
+}

@@ -1,0 +1,6 @@
+/**
+ * The privacy (DSAR orchestrator) backend plugin.
+ *
+ * @packageDocumentation
+ */
+export { privacyPlugin as default } from './plugin';

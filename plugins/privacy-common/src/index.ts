@@ -1,0 +1,7 @@
+/**
+ * Types, schemas and permissions shared by the privacy plugin's frontend and backend.
+ *
+ * @packageDocumentation
+ */
+export * from './permissions';
+export * from './requests';

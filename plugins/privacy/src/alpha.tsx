@@ -1,0 +1,50 @@
+import {
+  ApiBlueprint,
+  PageBlueprint,
+  createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/frontend-plugin-api';
+import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { convertLegacyRouteRef } from '@backstage/core-compat-api';
+import PrivacyIcon from '@material-ui/icons/LockOutlined';
+import { PrivacyClient, privacyApiRef } from './api';
+import { rootRouteRef } from './routes';
+
+const privacyApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: privacyApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new PrivacyClient({ pluginId: 'privacy', discoveryApi, fetchApi }),
+    }),
+});
+
+const privacyPage = PageBlueprint.make({
+  params: {
+    path: '/privacy',
+    title: 'Privacy',
+    icon: <PrivacyIcon />,
+    noHeader: true,
+    routeRef: convertLegacyRouteRef(rootRouteRef),
+    loader: () => import('./components/PrivacyPage').then(m => <m.PrivacyPage />),
+  },
+});
+
+const privacyEntityContent = EntityContentBlueprint.make({
+  params: {
+    path: 'privacy',
+    title: 'Privacy',
+    filter: 'kind:component',
+    loader: () =>
+      import('./components/EntityPrivacyContent').then(m => <m.EntityPrivacyContent />),
+  },
+});
+
+/** The privacy plugin for the new frontend system. */
+export default createFrontendPlugin({
+  pluginId: 'privacy',
+  routes: { root: convertLegacyRouteRef(rootRouteRef) },
+  extensions: [privacyApi, privacyPage, privacyEntityContent],
+});

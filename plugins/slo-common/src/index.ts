@@ -1,0 +1,32 @@
+/**
+ * Types and permissions shared by the SLO plugin's frontend and backend.
+ *
+ * @packageDocumentation
+ */
+import { createPermission } from '@backstage/plugin-permission-common';
+
+/** Catalog annotation naming a service's SLO file (OpenSLO). */
+export const SLO_OBJECTIVES_ANNOTATION = 'slo.ops.portal/objectives';
+
+export const sloReadPermission = createPermission({
+  name: 'slo.objective.read',
+  attributes: { action: 'read' },
+});
+
+/** Create, change or silence objectives and their alerts. */
+export const sloManagePermission = createPermission({
+  name: 'slo.objective.manage',
+  attributes: { action: 'update' },
+});
+
+export const sloPermissions = [sloReadPermission, sloManagePermission];
+
+export interface SloObjective {
+  id: string;
+  entityRef: string;
+  name: string;
+  /** e.g. 0.999 */
+  target: number;
+  windowDays: number;
+  createdAt: string;
+}
