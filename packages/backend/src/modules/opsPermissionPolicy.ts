@@ -1,8 +1,13 @@
 import { createBackendModule } from '@backstage/backend-plugin-api';
 import {
   AuthorizeResult,
+  Permission,
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
+import { drillsPermissions } from '@internal/plugin-drills-common';
+import { evidencePermissions } from '@internal/plugin-evidence-common';
+import { privacyPermissions } from '@internal/plugin-privacy-common';
+import { sloPermissions } from '@internal/plugin-slo-common';
 import {
   PermissionPolicy,
   PolicyQuery,
@@ -14,6 +19,8 @@ import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 export const EVERYONE = '*';
 
 export interface OpsGrant {
+  /** The plugin's permissions; any other name under its prefix is denied. */
+  permissions: Permission[];
   /** Groups that may use the plugin's read permissions (`action: read`). */
   readers: string[];
   /** Groups that may use every other permission of the plugin. */
@@ -27,18 +34,22 @@ export interface OpsGrant {
  */
 export const OPS_GRANTS: Record<string, OpsGrant> = {
   privacy: {
+    permissions: privacyPermissions,
     readers: ['group:default/privacy', 'group:default/compliance'],
     writers: ['group:default/privacy'],
   },
   slo: {
+    permissions: sloPermissions,
     readers: [EVERYONE],
     writers: ['group:default/platform', 'group:default/oncall', 'group:default/engineering'],
   },
   evidence: {
+    permissions: evidencePermissions,
     readers: [EVERYONE],
     writers: ['group:default/compliance', 'group:default/platform'],
   },
   drills: {
+    permissions: drillsPermissions,
     readers: [EVERYONE],
     writers: ['group:default/drill-leads', 'group:default/oncall'],
   },
@@ -60,7 +71,8 @@ export class OpsPermissionPolicy implements PermissionPolicy {
     if (!grant) {
       return { result: AuthorizeResult.ALLOW };
     }
-    if (!user) {
+    const known = grant.permissions.some(p => p.name === request.permission.name);
+    if (!user || !known) {
       return { result: AuthorizeResult.DENY };
     }
     const allowed =
