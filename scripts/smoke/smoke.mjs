@@ -7,7 +7,12 @@
 // Writes a JSON summary ({ passed, failed, checks }) to $SMOKE_RESULT_FILE
 // when that is set.
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  createWriteStream,
+  mkdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -15,48 +20,103 @@ import { chromium } from 'playwright-core';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const baseUrl = 'http://localhost:7017';
 const configArgs = [
-  '--config', join(root, 'app-config.yaml'),
-  '--config', join(root, 'scripts/smoke/app-config.smoke.yaml'),
+  '--config',
+  join(root, 'app-config.yaml'),
+  '--config',
+  join(root, 'scripts/smoke/app-config.smoke.yaml'),
 ];
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-const screenshotDir = process.env.SMOKE_SCREENSHOT_DIR ?? join(root, '.ci/screenshots', stamp);
+const screenshotDir =
+  process.env.SMOKE_SCREENSHOT_DIR ?? join(root, '.ci/screenshots', stamp);
 const backendLog = join(screenshotDir, 'backend.log');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Each page: where, what must be visible, and a file name for its screenshot. */
 const pages = [
-  { name: 'privacy', path: '/privacy', expect: ['Privacy requests', 'DSAR queue'] },
-  { name: 'slo', path: '/slo', expect: ['Service level objectives', 'Objectives'] },
-  { name: 'evidence', path: '/evidence', expect: ['SOC 2 evidence', 'CC1 · Control environment', 'CC9 · Risk mitigation'] },
+  {
+    name: 'privacy',
+    path: '/privacy',
+    expect: ['Privacy requests', 'DSAR queue'],
+  },
+  {
+    name: 'slo',
+    path: '/slo',
+    expect: ['Service level objectives', 'Objectives'],
+  },
+  {
+    name: 'evidence',
+    path: '/evidence',
+    expect: [
+      'SOC 2 evidence',
+      'CC1 · Control environment',
+      'CC9 · Risk mitigation',
+    ],
+  },
   { name: 'drills', path: '/drills', expect: ['DR drills', 'Drill runs'] },
-  { name: 'entity-checkout', path: '/catalog/default/component/checkout', expect: ['checkout', 'Privacy', 'SLOs'] },
-  { name: 'entity-checkout-privacy', path: '/catalog/default/component/checkout/privacy', expect: ['Personal-data stores', 'checkout-db'] },
+  {
+    name: 'entity-checkout',
+    path: '/catalog/default/component/checkout',
+    expect: ['checkout', 'Privacy', 'SLOs'],
+  },
+  {
+    name: 'entity-checkout-privacy',
+    path: '/catalog/default/component/checkout/privacy',
+    expect: ['Personal-data stores', 'checkout-db'],
+  },
 ];
 
 const checks = [];
 const record = (name, ok, detail = '') => {
   checks.push({ name, ok, detail });
-  console.log(`${ok ? 'ok' : 'not ok'} - ${name}${detail ? `: ${detail}` : ''}`);
+  console.log(
+    `${ok ? 'ok' : 'not ok'} - ${name}${detail ? `: ${detail}` : ''}`,
+  );
 };
 
 function yarn(args, options = {}) {
-  const release = readFileSync(join(root, '.yarnrc.yml'), 'utf8').match(/yarnPath:\s*(\S+)/)[1];
-  return [process.execPath, [join(root, release), ...args], { cwd: root, ...options }];
+  const release = readFileSync(join(root, '.yarnrc.yml'), 'utf8').match(
+    /yarnPath:\s*(\S+)/,
+  )[1];
+  return [
+    process.execPath,
+    [join(root, release), ...args],
+    { cwd: root, ...options },
+  ];
 }
 
 /** The pids of a process and all its descendants (backstage-cli starts the backend as a child). */
 function processTree(pid) {
-  const children = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
-    .stdout.split('\n').map(Number).filter(Boolean);
+  const children = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], {
+    encoding: 'utf8',
+  })
+    .stdout.split('\n')
+    .map(Number)
+    .filter(Boolean);
   return [pid, ...children.flatMap(processTree)];
 }
 
 async function stopTree(pid) {
   const pids = processTree(pid);
-  const signal = sig => pids.forEach(p => { try { process.kill(p, sig); } catch { /* gone */ } });
+  const signal = sig =>
+    pids.forEach(p => {
+      try {
+        process.kill(p, sig);
+      } catch {
+        /* gone */
+      }
+    });
   signal('SIGTERM');
-  const alive = () => pids.some(p => { try { process.kill(p, 0); return true; } catch { return false; } });
-  for (let i = 0; i < 20 && alive(); i++) await new Promise(r => setTimeout(r, 500));
+  const alive = () =>
+    pids.some(p => {
+      try {
+        process.kill(p, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  for (let i = 0; i < 20 && alive(); i++)
+    await new Promise(r => setTimeout(r, 500));
   signal('SIGKILL');
 }
 
@@ -79,46 +139,84 @@ async function main() {
 
   if (!process.argv.includes('--skip-build')) {
     const started = Date.now();
-    const [cmd, args, opts] = yarn(['workspace', 'app', 'build', ...configArgs], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const [cmd, args, opts] = yarn(
+      ['workspace', 'app', 'build', ...configArgs],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
     const build = spawnSync(cmd, args, opts);
-    record('frontend builds', build.status === 0, `${Math.round((Date.now() - started) / 1000)} s`);
+    record(
+      'frontend builds',
+      build.status === 0,
+      `${Math.round((Date.now() - started) / 1000)} s`,
+    );
     if (build.status !== 0) return;
   }
 
   const log = createWriteStream(backendLog);
-  const [cmd, args, opts] = yarn(['workspace', 'backend', 'start', ...configArgs], {
-    env: { ...process.env, FORCE_COLOR: '0' },
-  });
+  const [cmd, args, opts] = yarn(
+    ['workspace', 'backend', 'start', ...configArgs],
+    {
+      env: { ...process.env, FORCE_COLOR: '0' },
+    },
+  );
   const backend = spawn(cmd, args, opts);
   backend.stdout.pipe(log);
   backend.stderr.pipe(log);
   let browser;
   try {
-    await waitFor('the backend', async () => (await fetch(`${baseUrl}/api/privacy/health`, { signal: AbortSignal.timeout(2000) })).ok, 180_000);
+    await waitFor(
+      'the backend',
+      async () =>
+        (
+          await fetch(`${baseUrl}/api/privacy/health`, {
+            signal: AbortSignal.timeout(2000),
+          })
+        ).ok,
+      180_000,
+    );
     for (const id of ['privacy', 'slo', 'evidence', 'drills']) {
       const res = await fetch(`${baseUrl}/api/${id}/health`);
-      record(`GET /api/${id}/health`, res.status === 200, `status ${res.status}`);
+      record(
+        `GET /api/${id}/health`,
+        res.status === 200,
+        `status ${res.status}`,
+      );
     }
 
     browser = await chromium.launch({
       executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const page = await browser.newPage({
+      viewport: { width: 1440, height: 900 },
+    });
     let problems = [];
     page.on('console', msg => {
       if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
     });
-    page.on('pageerror', error => problems.push(`page error: ${error.message}`));
+    page.on('pageerror', error =>
+      problems.push(`page error: ${error.message}`),
+    );
     page.on('requestfailed', req => {
       // ERR_ABORTED is the browser dropping a request because we navigated on.
       if (req.failure()?.errorText !== 'net::ERR_ABORTED') {
-        problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`);
+        problems.push(
+          `request failed: ${req.url()} ${req.failure()?.errorText}`,
+        );
       }
     });
     page.on('response', res => {
-      if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
+      if (res.status() >= 400)
+        problems.push(`HTTP ${res.status()}: ${res.url()}`);
     });
 
     // Sign in as the demo guest, as a new user would.
@@ -126,7 +224,10 @@ async function main() {
     const enter = page.getByRole('button', { name: 'Enter' });
     await enter.waitFor({ timeout: 60_000 });
     await enter.click();
-    await page.getByText('Privacy', { exact: true }).first().waitFor({ timeout: 30_000 });
+    await page
+      .getByText('Privacy', { exact: true })
+      .first()
+      .waitFor({ timeout: 30_000 });
     await page.waitForLoadState('networkidle');
     record('guest sign-in', problems.length === 0, problems.join(' | '));
 
@@ -138,7 +239,13 @@ async function main() {
         await page.waitForLoadState('networkidle');
         missing = [];
         for (const text of target.expect) {
-          if (!(await page.getByText(text, { exact: true }).first().isVisible().catch(() => false))) {
+          if (
+            !(await page
+              .getByText(text, { exact: true })
+              .first()
+              .isVisible()
+              .catch(() => false))
+          ) {
             missing.push(text);
           }
         }
@@ -147,9 +254,20 @@ async function main() {
         problems = [];
         await new Promise(r => setTimeout(r, 2000));
       }
-      const inShell = await page.locator('nav').getByText('Evidence', { exact: true }).isVisible().catch(() => false);
-      const errorPanel = await page.getByText(/^Error:|Could not load/).first().isVisible().catch(() => false);
-      await page.screenshot({ path: join(screenshotDir, `${target.name}.png`), fullPage: true });
+      const inShell = await page
+        .locator('nav')
+        .getByText('Evidence', { exact: true })
+        .isVisible()
+        .catch(() => false);
+      const errorPanel = await page
+        .getByText(/^Error:|Could not load/)
+        .first()
+        .isVisible()
+        .catch(() => false);
+      await page.screenshot({
+        path: join(screenshotDir, `${target.name}.png`),
+        fullPage: true,
+      });
       const faults = [
         ...missing.map(text => `missing "${text}"`),
         ...(inShell ? [] : ['sidebar not rendered']),
@@ -169,14 +287,23 @@ async function main() {
   const errorLines = readFileSync(backendLog, 'utf8')
     .split('\n')
     .filter(line => /\berror\b/i.test(line) && !/rootHttpRouter/.test(line));
-  record('backend log has no error line', errorLines.length === 0, errorLines.slice(0, 5).join(' | '));
+  record(
+    'backend log has no error line',
+    errorLines.length === 0,
+    errorLines.slice(0, 5).join(' | '),
+  );
 }
 
 await main();
 const passed = checks.filter(c => c.ok).length;
 const failed = checks.length - passed;
 if (process.env.SMOKE_RESULT_FILE) {
-  writeFileSync(process.env.SMOKE_RESULT_FILE, JSON.stringify({ passed, failed, checks, screenshotDir }, null, 2));
+  writeFileSync(
+    process.env.SMOKE_RESULT_FILE,
+    JSON.stringify({ passed, failed, checks, screenshotDir }, null, 2),
+  );
 }
-console.log(`smoke: ${passed} passed, ${failed} failed; screenshots in ${screenshotDir}`);
+console.log(
+  `smoke: ${passed} passed, ${failed} failed; screenshots in ${screenshotDir}`,
+);
 process.exit(failed === 0 ? 0 : 1);

@@ -1,4 +1,10 @@
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import {
+  fireEvent,
+  render,
+  screen,
+  waitFor,
+  within,
+} from '@testing-library/react';
 import App from './App';
 
 describe('App', () => {
@@ -56,13 +62,17 @@ describe('App', () => {
     // Signed in: the sidebar lists the four ops pages.
     const nav = await screen.findByRole('navigation', {}, { timeout: 4000 });
     for (const title of ['Privacy', 'SLOs', 'Evidence', 'Drills']) {
-      expect(within(nav).getByRole('link', { name: title })).toBeInTheDocument();
+      expect(
+        within(nav).getByRole('link', { name: title }),
+      ).toBeInTheDocument();
     }
 
     // Open the privacy page: its API call fails and it says so.
     fireEvent.click(within(nav).getByRole('link', { name: 'Privacy' }));
     expect(await screen.findByText('Privacy requests')).toBeInTheDocument();
-    expect(await screen.findByText(/Could not load dsar queue/)).toBeInTheDocument();
+    expect(
+      await screen.findByText(/Could not load dsar queue/),
+    ).toBeInTheDocument();
     await waitFor(() =>
       expect(fetchSpy).toHaveBeenCalledWith(
         'http://localhost:7007/api/privacy/requests?limit=25&offset=0',

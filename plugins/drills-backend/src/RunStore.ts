@@ -21,7 +21,10 @@ export class RunStore {
   constructor(private readonly db: Knex) {}
 
   /** Most recently scheduled first. */
-  async list(filter: { state?: DrillRunState }, page: PageQuery): Promise<Page<DrillRun>> {
+  async list(
+    filter: { state?: DrillRunState },
+    page: PageQuery,
+  ): Promise<Page<DrillRun>> {
     const scoped = () => {
       const query = this.db<RunRow>('drill_runs');
       return filter.state ? query.where('state', filter.state) : query;

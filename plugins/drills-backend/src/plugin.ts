@@ -41,18 +41,34 @@ export const drillsPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
       },
-      async init({ config, database, httpRouter, httpAuth, permissions, permissionsRegistry }) {
+      async init({
+        config,
+        database,
+        httpRouter,
+        httpAuth,
+        permissions,
+        permissionsRegistry,
+      }) {
         readValidatedConfig(config, 'drills', drillsConfigSchema);
-        const db = await migratedClient(database, '@internal/plugin-drills-backend');
+        const db = await migratedClient(
+          database,
+          '@internal/plugin-drills-backend',
+        );
         permissionsRegistry.addPermissions(drillsPermissions);
-        const requirePermission = createPermissionCheck({ httpAuth, permissions });
+        const requirePermission = createPermissionCheck({
+          httpAuth,
+          permissions,
+        });
         const runs = new RunStore(db);
 
         const router = Router();
         addHealthRoute(router, httpRouter, db);
         router.get('/runs', async (req, res) => {
           await requirePermission(req, drillsReadPermission);
-          const { limit, offset, ...filter } = parseInput(listQuerySchema, req.query);
+          const { limit, offset, ...filter } = parseInput(
+            listQuerySchema,
+            req.query,
+          );
           res.json(await runs.list(filter, { limit, offset }));
         });
         httpRouter.use(router);

@@ -18,7 +18,12 @@ export const drillsManagePermission = createPermission({
 
 export const drillsPermissions = [drillsReadPermission, drillsManagePermission];
 
-export const DRILL_RUN_STATES = ['scheduled', 'running', 'completed', 'abandoned'] as const;
+export const DRILL_RUN_STATES = [
+  'scheduled',
+  'running',
+  'completed',
+  'abandoned',
+] as const;
 export type DrillRunState = (typeof DRILL_RUN_STATES)[number];
 
 export interface DrillRun {

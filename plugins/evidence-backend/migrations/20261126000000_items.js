@@ -7,7 +7,10 @@ exports.up = async function up(knex) {
     table.string('id', 36).primary();
     table.string('criterion', 8).notNullable().comment('CC1..CC9');
     table.string('title', 500).notNullable();
-    table.string('source', 255).notNullable().comment('collector or person that filed it');
+    table
+      .string('source', 255)
+      .notNullable()
+      .comment('collector or person that filed it');
     table.string('sha256', 64).notNullable();
     table.timestamp('collected_at', { useTz: true }).notNullable();
     table.timestamp('retain_until', { useTz: true }).notNullable();

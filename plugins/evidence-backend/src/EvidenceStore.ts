@@ -30,7 +30,9 @@ export class EvidenceStore {
   ): Promise<Page<EvidenceItem>> {
     const scoped = () => {
       const query = this.db<EvidenceRow>('evidence_items');
-      return filter.criterion ? query.where('criterion', filter.criterion) : query;
+      return filter.criterion
+        ? query.where('criterion', filter.criterion)
+        : query;
     };
     const [{ count }] = await scoped().count({ count: '*' });
     const rows = await scoped()
@@ -58,12 +60,15 @@ export class EvidenceStore {
 
   /** Item count and newest item per criterion, CC1 to CC9, zero where none. */
   async coverage(): Promise<CriterionCoverage[]> {
-    const rows: Array<{ criterion: string; item_count: number | string; last: unknown }> =
-      await this.db('evidence_items')
-        .select('criterion')
-        .count({ item_count: '*' })
-        .max({ last: 'collected_at' })
-        .groupBy('criterion');
+    const rows: Array<{
+      criterion: string;
+      item_count: number | string;
+      last: unknown;
+    }> = await this.db('evidence_items')
+      .select('criterion')
+      .count({ item_count: '*' })
+      .max({ last: 'collected_at' })
+      .groupBy('criterion');
     const byCriterion = new Map(rows.map(row => [row.criterion, row]));
     return TSC_CRITERIA.map(({ id, title }) => {
       const row = byCriterion.get(id);

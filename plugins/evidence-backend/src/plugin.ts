@@ -44,18 +44,34 @@ export const evidencePlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
       },
-      async init({ config, database, httpRouter, httpAuth, permissions, permissionsRegistry }) {
+      async init({
+        config,
+        database,
+        httpRouter,
+        httpAuth,
+        permissions,
+        permissionsRegistry,
+      }) {
         readValidatedConfig(config, 'evidence', evidenceConfigSchema);
-        const db = await migratedClient(database, '@internal/plugin-evidence-backend');
+        const db = await migratedClient(
+          database,
+          '@internal/plugin-evidence-backend',
+        );
         permissionsRegistry.addPermissions(evidencePermissions);
-        const requirePermission = createPermissionCheck({ httpAuth, permissions });
+        const requirePermission = createPermissionCheck({
+          httpAuth,
+          permissions,
+        });
         const store = new EvidenceStore(db);
 
         const router = Router();
         addHealthRoute(router, httpRouter, db);
         router.get('/evidence', async (req, res) => {
           await requirePermission(req, evidenceReadPermission);
-          const { limit, offset, ...filter } = parseInput(listQuerySchema, req.query);
+          const { limit, offset, ...filter } = parseInput(
+            listQuerySchema,
+            req.query,
+          );
           res.json(await store.list(filter, { limit, offset }));
         });
         router.get('/coverage', async (req, res) => {

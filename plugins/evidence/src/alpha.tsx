@@ -27,7 +27,8 @@ const evidencePage = PageBlueprint.make({
     icon: <EvidenceIcon />,
     noHeader: true,
     routeRef: convertLegacyRouteRef(rootRouteRef),
-    loader: () => import('./components/EvidencePage').then(m => <m.EvidencePage />),
+    loader: () =>
+      import('./components/EvidencePage').then(m => <m.EvidencePage />),
   },
 });
 

@@ -16,10 +16,16 @@ export interface EvidenceApi {
   getCoverage(): Promise<{ criteria: CriterionCoverage[] }>;
 }
 
-export const evidenceApiRef = createApiRef<EvidenceApi>({ id: 'plugin.evidence.api' });
+export const evidenceApiRef = createApiRef<EvidenceApi>({
+  id: 'plugin.evidence.api',
+});
 
 export class EvidenceClient extends OpsApiClient implements EvidenceApi {
-  listEvidence(query: { limit: number; offset: number; criterion?: CriterionId }) {
+  listEvidence(query: {
+    limit: number;
+    offset: number;
+    criterion?: CriterionId;
+  }) {
     return this.get<Page<EvidenceItem>>('/evidence', { ...query });
   }
 

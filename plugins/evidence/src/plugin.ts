@@ -25,7 +25,8 @@ export const evidencePlugin = createPlugin({
 export const EvidencePage = evidencePlugin.provide(
   createRoutableExtension({
     name: 'EvidencePage',
-    component: () => import('./components/EvidencePage').then(m => m.EvidencePage),
+    component: () =>
+      import('./components/EvidencePage').then(m => m.EvidencePage),
     mountPoint: rootRouteRef,
   }),
 );

@@ -67,7 +67,9 @@ export type PermissionCheck = ReturnType<typeof createPermissionCheck>;
 type CallerPrincipal = BackstageUserPrincipal | BackstageServicePrincipal;
 
 /** Who made a call, for the record: a user entity ref, or the calling service. */
-export function callerRef(credentials: BackstageCredentials<CallerPrincipal>): string {
+export function callerRef(
+  credentials: BackstageCredentials<CallerPrincipal>,
+): string {
   const principal = credentials.principal;
   return principal.type === 'user'
     ? principal.userEntityRef
@@ -85,7 +87,9 @@ export function parseInput<S extends z.ZodTypeAny>(
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const problems = parsed.error.issues.map(issue =>
-      issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message,
+      issue.path.length
+        ? `${issue.path.join('.')}: ${issue.message}`
+        : issue.message,
     );
     throw new InputError(`Invalid input: ${problems.join('; ')}`);
   }

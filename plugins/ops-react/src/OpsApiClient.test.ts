@@ -25,7 +25,9 @@ function jsonResponse(status: number, body: unknown): Response {
 
 function setup(response: () => Response) {
   const discoveryApi: jest.Mocked<DiscoveryApi> = {
-    getBaseUrl: jest.fn(async (pluginId: string) => `http://backend.test/api/${pluginId}`),
+    getBaseUrl: jest.fn(
+      async (pluginId: string) => `http://backend.test/api/${pluginId}`,
+    ),
   };
   const fetchApi = { fetch: jest.fn(async () => response()) };
   const client = new TestClient({
@@ -39,16 +41,29 @@ function setup(response: () => Response) {
 describe('OpsApiClient', () => {
   it('builds <baseUrl><path>?query from the discovered base URL, skipping undefined and empty values', async () => {
     const page = { items: [{ id: 'r1' }], totalCount: 1, limit: 25, offset: 0 };
-    const { client, discoveryApi, fetchApi } = setup(() => jsonResponse(200, page));
+    const { client, discoveryApi, fetchApi } = setup(() =>
+      jsonResponse(200, page),
+    );
 
     await expect(
-      client.list({ limit: 25, offset: 0, state: undefined, region: '', urgent: true }),
+      client.list({
+        limit: 25,
+        offset: 0,
+        state: undefined,
+        region: '',
+        urgent: true,
+      }),
     ).resolves.toEqual(page);
 
     expect(discoveryApi.getBaseUrl).toHaveBeenCalledWith('privacy');
     expect(fetchApi.fetch).toHaveBeenCalledTimes(1);
-    const [url, init] = fetchApi.fetch.mock.calls[0] as unknown as [string, RequestInit];
-    expect(url).toBe('http://backend.test/api/privacy/requests?limit=25&offset=0&urgent=true');
+    const [url, init] = fetchApi.fetch.mock.calls[0] as unknown as [
+      string,
+      RequestInit,
+    ];
+    expect(url).toBe(
+      'http://backend.test/api/privacy/requests?limit=25&offset=0&urgent=true',
+    );
     expect(init.method).toBe('GET');
   });
 
@@ -69,17 +84,25 @@ describe('OpsApiClient', () => {
 
     await expect(client.create(body)).resolves.toEqual({ id: 'r2' });
 
-    const [url, init] = fetchApi.fetch.mock.calls[0] as unknown as [string, RequestInit];
+    const [url, init] = fetchApi.fetch.mock.calls[0] as unknown as [
+      string,
+      RequestInit,
+    ];
     expect(url).toBe('http://backend.test/api/privacy/export');
     expect(init.method).toBe('POST');
-    expect(new Headers(init.headers).get('Content-Type')).toBe('application/json');
+    expect(new Headers(init.headers).get('Content-Type')).toBe(
+      'application/json',
+    );
     expect(JSON.parse(init.body as string)).toEqual(body);
   });
 
   it('throws a ResponseError carrying the backend message on a 4xx', async () => {
     const { client } = setup(() =>
       jsonResponse(400, {
-        error: { name: 'InputError', message: 'region must be one of EU, US, UK, APAC' },
+        error: {
+          name: 'InputError',
+          message: 'region must be one of EU, US, UK, APAC',
+        },
         request: { method: 'POST', url: '/api/privacy/export' },
         response: { statusCode: 400 },
       }),
@@ -89,7 +112,9 @@ describe('OpsApiClient', () => {
 
     expect(error).toBeInstanceOf(ResponseError);
     expect(error.statusCode).toBe(400);
-    expect(error.body.error.message).toBe('region must be one of EU, US, UK, APAC');
+    expect(error.body.error.message).toBe(
+      'region must be one of EU, US, UK, APAC',
+    );
     expect(error.message).toBe('Request failed with 400 Bad Request');
     expect(error.cause).toMatchObject({
       name: 'InputError',

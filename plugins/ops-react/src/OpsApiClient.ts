@@ -25,7 +25,10 @@ export class OpsApiClient {
     },
   ) {}
 
-  protected async get<T>(path: string, query: Record<string, QueryValue> = {}): Promise<T> {
+  protected async get<T>(
+    path: string,
+    query: Record<string, QueryValue> = {},
+  ): Promise<T> {
     return this.request<T>(`${path}${toQueryString(query)}`, { method: 'GET' });
   }
 
@@ -38,8 +41,13 @@ export class OpsApiClient {
   }
 
   private async request<T>(path: string, init: RequestInit): Promise<T> {
-    const baseUrl = await this.options.discoveryApi.getBaseUrl(this.options.pluginId);
-    const response = await this.options.fetchApi.fetch(`${baseUrl}${path}`, init);
+    const baseUrl = await this.options.discoveryApi.getBaseUrl(
+      this.options.pluginId,
+    );
+    const response = await this.options.fetchApi.fetch(
+      `${baseUrl}${path}`,
+      init,
+    );
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }

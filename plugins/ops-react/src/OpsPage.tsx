@@ -1,4 +1,9 @@
-import { Content, ContentHeader, Header, Page } from '@backstage/core-components';
+import {
+  Content,
+  ContentHeader,
+  Header,
+  Page,
+} from '@backstage/core-components';
 import type { ReactNode } from 'react';
 
 /** The frame of every ops page: the portal's header and content area. */
@@ -12,7 +17,9 @@ export function OpsPage(props: {
     <Page themeId="tool">
       <Header title={props.title} subtitle={props.subtitle} />
       <Content>
-        {props.actions && <ContentHeader title="">{props.actions}</ContentHeader>}
+        {props.actions && (
+          <ContentHeader title="">{props.actions}</ContentHeader>
+        )}
         {props.children}
       </Content>
     </Page>

@@ -28,7 +28,12 @@ describe('PagedTable', () => {
     const load = jest.fn().mockResolvedValue(page(firstPage, 60));
 
     await renderInTestApp(
-      <PagedTable title="Things" columns={columns} load={load} emptyContent="Nothing here" />,
+      <PagedTable
+        title="Things"
+        columns={columns}
+        load={load}
+        emptyContent="Nothing here"
+      />,
     );
 
     expect(await screen.findByText('Row number 1')).toBeInTheDocument();
@@ -51,7 +56,12 @@ describe('PagedTable', () => {
       );
 
     await renderInTestApp(
-      <PagedTable title="Things" columns={columns} load={load} emptyContent="Nothing here" />,
+      <PagedTable
+        title="Things"
+        columns={columns}
+        load={load}
+        emptyContent="Nothing here"
+      />,
     );
     await screen.findByText('Row number 1');
 
@@ -84,10 +94,17 @@ describe('PagedTable', () => {
     const load = jest.fn().mockRejectedValue(new Error('backend is down'));
 
     await renderInTestApp(
-      <PagedTable title="Things" columns={columns} load={load} emptyContent="Nothing here" />,
+      <PagedTable
+        title="Things"
+        columns={columns}
+        load={load}
+        emptyContent="Nothing here"
+      />,
     );
 
-    expect(await screen.findByText(/Could not load things/)).toBeInTheDocument();
+    expect(
+      await screen.findByText(/Could not load things/),
+    ).toBeInTheDocument();
     expect(screen.getAllByText(/backend is down/).length).toBeGreaterThan(0);
     expect(screen.queryByText('Nothing here')).not.toBeInTheDocument();
   });

@@ -1,6 +1,11 @@
-import { ResponseErrorPanel, Table, TableColumn } from '@backstage/core-components';
+import {
+  ResponseErrorPanel,
+  Table,
+  TableColumn,
+} from '@backstage/core-components';
 import TablePagination from '@material-ui/core/TablePagination';
-import { ReactNode, useState } from 'react';
+import Button from '@material-ui/core/Button';
+import { ReactNode, useEffect, useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import type { Page } from './OpsApiClient';
 
@@ -25,13 +30,26 @@ export function PagedTable<T extends object>(props: PagedTableProps<T>) {
   const [pageIndex, setPageIndex] = useState(0);
   const [pageSize, setPageSize] = useState(initialPageSize);
 
-  const { value, loading, error } = useAsyncRetry(
+  // A new loader (other filters, another entity) starts again at the first page.
+  useEffect(() => setPageIndex(0), [load]);
+
+  const { value, loading, error, retry } = useAsyncRetry(
     () => load({ limit: pageSize, offset: pageIndex * pageSize }),
     [load, pageIndex, pageSize],
   );
 
   if (error) {
-    return <ResponseErrorPanel error={error} title={`Could not load ${title.toLowerCase()}`} />;
+    return (
+      <>
+        <ResponseErrorPanel
+          error={error}
+          title={`Could not load ${title.toLowerCase()}`}
+        />
+        <Button variant="outlined" onClick={retry}>
+          Try again
+        </Button>
+      </>
+    );
   }
 
   return (

@@ -3,7 +3,9 @@
 /** @param {import('knex').Knex} knex */
 exports.up = async function up(knex) {
   await knex.schema.createTable('privacy_requests', table => {
-    table.comment('Data subject access requests: one row per export or erasure');
+    table.comment(
+      'Data subject access requests: one row per export or erasure',
+    );
     table.string('id', 36).primary();
     table.string('type', 16).notNullable().comment('export | delete');
     table.string('state', 32).notNullable();

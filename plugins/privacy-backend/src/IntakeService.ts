@@ -28,7 +28,11 @@ export class IntakeService {
     requester: string,
   ): Promise<{ request: DsarRequest; created: boolean }> {
     const intake = dsarIntakeSchema.parse(body);
-    const open = await this.store.findOpen(type, intake.subject.id, intake.region);
+    const open = await this.store.findOpen(
+      type,
+      intake.subject.id,
+      intake.region,
+    );
     if (open) {
       return { request: open, created: false };
     }

@@ -100,7 +100,10 @@ export class RequestStore {
   }
 
   /** Newest first. */
-  async list(filter: RequestFilter, page: PageQuery): Promise<Page<DsarRequest>> {
+  async list(
+    filter: RequestFilter,
+    page: PageQuery,
+  ): Promise<Page<DsarRequest>> {
     const where = (query: Knex.QueryBuilder) => {
       if (filter.state) query.where('state', filter.state);
       if (filter.type) query.where('type', filter.type);

@@ -1,4 +1,7 @@
-import type { Jurisdiction, RequestType } from '@internal/plugin-privacy-common';
+import type {
+  Jurisdiction,
+  RequestType,
+} from '@internal/plugin-privacy-common';
 import type { PrivacyConfig } from './config';
 
 const HOUR_MS = 60 * 60 * 1000;

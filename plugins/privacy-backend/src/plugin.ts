@@ -34,7 +34,10 @@ export const privacyPlugin = createBackendPlugin({
       async init(deps) {
         const { httpRouter, httpAuth, permissions } = deps;
         const settings = readPrivacyConfig(deps.config);
-        const db = await migratedClient(deps.database, '@internal/plugin-privacy-backend');
+        const db = await migratedClient(
+          deps.database,
+          '@internal/plugin-privacy-backend',
+        );
         deps.permissionsRegistry.addPermissions(privacyPermissions);
 
         const store = new RequestStore(db);

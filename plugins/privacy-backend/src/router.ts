@@ -38,14 +38,20 @@ export interface RouterOptions {
   auditor: AuditorService;
 }
 
-export async function createRouter(options: RouterOptions): Promise<express.Router> {
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
   const { store, intake, requirePermission, auditor } = options;
   const router = Router();
   router.use(express.json({ limit: '64kb' }));
 
-  const submit = (type: RequestType) =>
+  const submit =
+    (type: RequestType) =>
     async (req: express.Request, res: express.Response) => {
-      const credentials = await requirePermission(req, privacyRequestCreatePermission);
+      const credentials = await requirePermission(
+        req,
+        privacyRequestCreatePermission,
+      );
       const body = parseInput(dsarIntakeSchema, req.body);
       const requester = callerRef(credentials);
       const event = await auditor.createEvent({

@@ -64,4 +64,5 @@ export interface DsarRequest {
 }
 
 /** Catalog annotation on a Component: the Resources holding its personal data. */
-export const PERSONAL_DATA_STORES_ANNOTATION = 'privacy.ops.portal/personal-data-stores';
+export const PERSONAL_DATA_STORES_ANNOTATION =
+  'privacy.ops.portal/personal-data-stores';

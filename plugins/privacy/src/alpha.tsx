@@ -28,7 +28,8 @@ const privacyPage = PageBlueprint.make({
     icon: <PrivacyIcon />,
     noHeader: true,
     routeRef: convertLegacyRouteRef(rootRouteRef),
-    loader: () => import('./components/PrivacyPage').then(m => <m.PrivacyPage />),
+    loader: () =>
+      import('./components/PrivacyPage').then(m => <m.PrivacyPage />),
   },
 });
 
@@ -36,9 +37,11 @@ const privacyEntityContent = EntityContentBlueprint.make({
   params: {
     path: 'privacy',
     title: 'Privacy',
-    filter: 'kind:component',
+    filter: { kind: 'Component' },
     loader: () =>
-      import('./components/EntityPrivacyContent').then(m => <m.EntityPrivacyContent />),
+      import('./components/EntityPrivacyContent').then(m => (
+        <m.EntityPrivacyContent />
+      )),
   },
 });
 

@@ -20,7 +20,9 @@ export interface PrivacyApi {
   listRequests(query: RequestListQuery): Promise<Page<DsarRequest>>;
 }
 
-export const privacyApiRef = createApiRef<PrivacyApi>({ id: 'plugin.privacy.api' });
+export const privacyApiRef = createApiRef<PrivacyApi>({
+  id: 'plugin.privacy.api',
+});
 
 export class PrivacyClient extends OpsApiClient implements PrivacyApi {
   listRequests(query: RequestListQuery) {

@@ -26,7 +26,8 @@ export const privacyPlugin = createPlugin({
 export const PrivacyPage = privacyPlugin.provide(
   createRoutableExtension({
     name: 'PrivacyPage',
-    component: () => import('./components/PrivacyPage').then(m => m.PrivacyPage),
+    component: () =>
+      import('./components/PrivacyPage').then(m => m.PrivacyPage),
     mountPoint: rootRouteRef,
   }),
 );
@@ -36,7 +37,9 @@ export const EntityPrivacyContent = privacyPlugin.provide(
     name: 'EntityPrivacyContent',
     component: {
       lazy: () =>
-        import('./components/EntityPrivacyContent').then(m => m.EntityPrivacyContent),
+        import('./components/EntityPrivacyContent').then(
+          m => m.EntityPrivacyContent,
+        ),
     },
   }),
 );

@@ -21,7 +21,9 @@ export class ObjectiveStore {
   ): Promise<Page<SloObjective>> {
     const scoped = () => {
       const query = this.db<ObjectiveRow>('slo_objectives');
-      return filter.entityRef ? query.where('entity_ref', filter.entityRef) : query;
+      return filter.entityRef
+        ? query.where('entity_ref', filter.entityRef)
+        : query;
     };
     const [{ count }] = await scoped().count({ count: '*' });
     const rows = await scoped()

@@ -23,7 +23,12 @@ describe.each(databases.eachSupportedId())('slo backend on %p', databaseId => {
     const { server } = await start();
     expect((await request(server).get('/api/slo/health')).status).toBe(200);
     const listed = await request(server).get('/api/slo/objectives');
-    expect(listed.body).toEqual({ items: [], totalCount: 0, limit: 25, offset: 0 });
+    expect(listed.body).toEqual({
+      items: [],
+      totalCount: 0,
+      limit: 25,
+      offset: 0,
+    });
   });
 
   it('lists objectives, filtered by entity and paged', async () => {
@@ -46,12 +51,18 @@ describe.each(databases.eachSupportedId())('slo backend on %p', databaseId => {
     );
     expect(checkout.body.totalCount).toBe(2);
     expect(checkout.body.items).toEqual([
-      expect.objectContaining({ name: 'latency', target: 0.999, windowDays: 30 }),
+      expect.objectContaining({
+        name: 'latency',
+        target: 0.999,
+        windowDays: 30,
+      }),
     ]);
   });
 
   it('rejects a bad page size with 400', async () => {
     const { server } = await start();
-    expect((await request(server).get('/api/slo/objectives?limit=0')).status).toBe(400);
+    expect(
+      (await request(server).get('/api/slo/objectives?limit=0')).status,
+    ).toBe(400);
   });
 });

@@ -37,18 +37,34 @@ export const sloPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
       },
-      async init({ config, database, httpRouter, httpAuth, permissions, permissionsRegistry }) {
+      async init({
+        config,
+        database,
+        httpRouter,
+        httpAuth,
+        permissions,
+        permissionsRegistry,
+      }) {
         readValidatedConfig(config, 'slo', sloConfigSchema);
-        const db = await migratedClient(database, '@internal/plugin-slo-backend');
+        const db = await migratedClient(
+          database,
+          '@internal/plugin-slo-backend',
+        );
         permissionsRegistry.addPermissions(sloPermissions);
-        const requirePermission = createPermissionCheck({ httpAuth, permissions });
+        const requirePermission = createPermissionCheck({
+          httpAuth,
+          permissions,
+        });
         const objectives = new ObjectiveStore(db);
 
         const router = Router();
         addHealthRoute(router, httpRouter, db);
         router.get('/objectives', async (req, res) => {
           await requirePermission(req, sloReadPermission);
-          const { limit, offset, ...filter } = parseInput(listQuerySchema, req.query);
+          const { limit, offset, ...filter } = parseInput(
+            listQuerySchema,
+            req.query,
+          );
           res.json(await objectives.list(filter, { limit, offset }));
         });
         httpRouter.use(router);

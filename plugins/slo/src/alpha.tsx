@@ -36,8 +36,9 @@ const sloEntityContent = EntityContentBlueprint.make({
   params: {
     path: 'slo',
     title: 'SLOs',
-    filter: 'kind:component',
-    loader: () => import('./components/EntitySloContent').then(m => <m.EntitySloContent />),
+    filter: { kind: 'Component' },
+    loader: () =>
+      import('./components/EntitySloContent').then(m => <m.EntitySloContent />),
   },
 });
 

@@ -35,7 +35,8 @@ export const EntitySloContent = sloPlugin.provide(
   createComponentExtension({
     name: 'EntitySloContent',
     component: {
-      lazy: () => import('./components/EntitySloContent').then(m => m.EntitySloContent),
+      lazy: () =>
+        import('./components/EntitySloContent').then(m => m.EntitySloContent),
     },
   }),
 );

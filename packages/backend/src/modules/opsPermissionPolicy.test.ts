@@ -16,74 +16,105 @@ import opsPolicyModule, { OpsPermissionPolicy } from './opsPermissionPolicy';
 
 jest.setTimeout(60_000);
 
-const member = (...groups: string[]) => ({
-  identity: {
-    type: 'user' as const,
-    userEntityRef: 'user:default/someone',
-    ownershipEntityRefs: ['user:default/someone', ...groups],
+const groupsOf: Record<string, string[]> = {
+  'user:default/alice': ['group:default/privacy'],
+  'user:default/bob': ['group:default/engineering'],
+  'user:default/carol': ['group:default/compliance'],
+  'user:default/nobody': [],
+};
+
+/** The user info service as the backend provides it: the user and its groups. */
+const userInfo = mockServices.userInfo.mock({
+  getUserInfo: async credentials => {
+    const ref = (credentials.principal as { userEntityRef: string })
+      .userEntityRef;
+    return {
+      userEntityRef: ref,
+      ownershipEntityRefs: [ref, ...(groupsOf[ref] ?? [])],
+    };
   },
-  info: {
-    userEntityRef: 'user:default/someone',
-    ownershipEntityRefs: ['user:default/someone', ...groups],
-  },
-  token: 'token',
 });
 
+const member = (name: string) => {
+  const credentials = mockCredentials.user(`user:default/${name}`);
+  return {
+    credentials,
+    info: {
+      userEntityRef: credentials.principal.userEntityRef,
+      ownershipEntityRefs: [],
+    },
+  };
+};
+
 describe('OpsPermissionPolicy', () => {
-  const policy = new OpsPermissionPolicy();
+  const policy = new OpsPermissionPolicy(userInfo);
 
   it('grants privacy writes to the privacy group only', async () => {
     const query = { permission: privacyRequestCreatePermission };
-    expect((await policy.handle(query, member('group:default/privacy'))).result).toBe(AuthorizeResult.ALLOW);
-    expect((await policy.handle(query, member('group:default/compliance'))).result).toBe(AuthorizeResult.DENY);
-    expect((await policy.handle(query, member())).result).toBe(AuthorizeResult.DENY);
+    expect((await policy.handle(query, member('alice'))).result).toBe(
+      AuthorizeResult.ALLOW,
+    );
+    expect((await policy.handle(query, member('carol'))).result).toBe(
+      AuthorizeResult.DENY,
+    );
+    expect((await policy.handle(query, member('nobody'))).result).toBe(
+      AuthorizeResult.DENY,
+    );
   });
 
   it('lets compliance read privacy requests but not engineering', async () => {
     const query = { permission: privacyRequestReadPermission };
-    expect((await policy.handle(query, member('group:default/compliance'))).result).toBe(AuthorizeResult.ALLOW);
-    expect((await policy.handle(query, member('group:default/engineering'))).result).toBe(AuthorizeResult.DENY);
+    expect((await policy.handle(query, member('carol'))).result).toBe(
+      AuthorizeResult.ALLOW,
+    );
+    expect((await policy.handle(query, member('bob'))).result).toBe(
+      AuthorizeResult.DENY,
+    );
   });
 
   it('lets every signed-in user read SLOs, and nobody without a user', async () => {
     const query = { permission: sloReadPermission };
-    expect((await policy.handle(query, member())).result).toBe(AuthorizeResult.ALLOW);
+    expect((await policy.handle(query, member('nobody'))).result).toBe(
+      AuthorizeResult.ALLOW,
+    );
     expect((await policy.handle(query)).result).toBe(AuthorizeResult.DENY);
   });
 
   it('denies an unknown permission of an ops plugin', async () => {
     const query = {
-      permission: { type: 'basic' as const, name: 'privacy.something.new', attributes: {} },
+      permission: {
+        type: 'basic' as const,
+        name: 'privacy.something.new',
+        attributes: {},
+      },
     };
-    expect((await policy.handle(query, member('group:default/privacy'))).result).toBe(AuthorizeResult.DENY);
+    expect((await policy.handle(query, member('alice'))).result).toBe(
+      AuthorizeResult.DENY,
+    );
   });
 });
 
 describe('privacy routes behind the real permission backend and our policy', () => {
-  const groupsOf: Record<string, string[]> = {
-    'user:default/alice': ['group:default/privacy'],
-    'user:default/bob': ['group:default/engineering'],
-  };
-
   async function start() {
     const { server } = await startTestBackend({
       features: [
         permissionBackend,
         opsPolicyModule,
         privacyBackend,
-        mockServices.userInfo.mock({
-          getUserInfo: async credentials => {
-            const ref = (credentials.principal as { userEntityRef: string }).userEntityRef;
-            return { userEntityRef: ref, ownershipEntityRefs: [ref, ...(groupsOf[ref] ?? [])] };
-          },
-        }).factory,
-        mockServices.rootConfig.factory({ data: { permission: { enabled: true } } }),
+        userInfo.factory,
+        mockServices.rootConfig.factory({
+          data: { permission: { enabled: true } },
+        }),
       ],
     });
     return server;
   }
 
-  const body = { subject: { id: 'customer-7' }, region: 'US', jurisdiction: 'CCPA' };
+  const body = {
+    subject: { id: 'customer-7' },
+    region: 'US',
+    jurisdiction: 'CCPA',
+  };
 
   it('gives a user outside the privacy group 403 on intake', async () => {
     const server = await start();

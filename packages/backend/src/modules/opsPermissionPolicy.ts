@@ -1,4 +1,8 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  UserInfoService,
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
 import {
   AuthorizeResult,
   Permission,
@@ -30,7 +34,7 @@ export interface OpsGrant {
 /**
  * Who may do what in the ops plugins, by the prefix of a permission's name.
  * Groups are catalog Group refs; membership comes from the user's ownership
- * refs (the user and the groups it is a member of).
+ * refs (the user and the groups it is a member of), read from its token.
  */
 export const OPS_GRANTS: Record<string, OpsGrant> = {
   privacy: {
@@ -41,7 +45,11 @@ export const OPS_GRANTS: Record<string, OpsGrant> = {
   slo: {
     permissions: sloPermissions,
     readers: [EVERYONE],
-    writers: ['group:default/platform', 'group:default/oncall', 'group:default/engineering'],
+    writers: [
+      'group:default/platform',
+      'group:default/oncall',
+      'group:default/engineering',
+    ],
   },
   evidence: {
     permissions: evidencePermissions,
@@ -63,23 +71,37 @@ export const OPS_GRANTS: Record<string, OpsGrant> = {
  * portal without its own rules for them would.
  */
 export class OpsPermissionPolicy implements PermissionPolicy {
-  constructor(private readonly grants: Record<string, OpsGrant> = OPS_GRANTS) {}
+  constructor(
+    private readonly userInfo: UserInfoService,
+    private readonly grants: Record<string, OpsGrant> = OPS_GRANTS,
+  ) {}
 
-  async handle(request: PolicyQuery, user?: PolicyQueryUser): Promise<PolicyDecision> {
+  async handle(
+    request: PolicyQuery,
+    user?: PolicyQueryUser,
+  ): Promise<PolicyDecision> {
     const prefix = request.permission.name.split('.')[0];
     const grant = this.grants[prefix];
     if (!grant) {
       return { result: AuthorizeResult.ALLOW };
     }
-    const known = grant.permissions.some(p => p.name === request.permission.name);
+    const known = grant.permissions.some(
+      p => p.name === request.permission.name,
+    );
     if (!user || !known) {
       return { result: AuthorizeResult.DENY };
     }
     const allowed =
-      request.permission.attributes.action === 'read' ? grant.readers : grant.writers;
-    const memberships = new Set(user.info.ownershipEntityRefs);
+      request.permission.attributes.action === 'read'
+        ? grant.readers
+        : grant.writers;
+    const { ownershipEntityRefs } = await this.userInfo.getUserInfo(
+      user.credentials,
+    );
+    const memberships = new Set(ownershipEntityRefs);
     const granted =
-      allowed.includes(EVERYONE) || allowed.some(group => memberships.has(group));
+      allowed.includes(EVERYONE) ||
+      allowed.some(group => memberships.has(group));
     return { result: granted ? AuthorizeResult.ALLOW : AuthorizeResult.DENY };
   }
 }
@@ -89,9 +111,9 @@ export default createBackendModule({
   moduleId: 'ops-policy',
   register(reg) {
     reg.registerInit({
-      deps: { policy: policyExtensionPoint },
-      async init({ policy }) {
-        policy.setPolicy(new OpsPermissionPolicy());
+      deps: { policy: policyExtensionPoint, userInfo: coreServices.userInfo },
+      async init({ policy, userInfo }) {
+        policy.setPolicy(new OpsPermissionPolicy(userInfo));
       },
     });
   },

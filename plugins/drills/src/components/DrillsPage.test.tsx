@@ -6,7 +6,9 @@ import { DrillsPage } from './DrillsPage';
 describe('DrillsPage', () => {
   it('shows the honest empty state when no drill has run', async () => {
     const api: jest.Mocked<DrillsApi> = {
-      listRuns: jest.fn().mockResolvedValue({ items: [], totalCount: 0, limit: 25, offset: 0 }),
+      listRuns: jest
+        .fn()
+        .mockResolvedValue({ items: [], totalCount: 0, limit: 25, offset: 0 }),
     };
 
     await renderInTestApp(

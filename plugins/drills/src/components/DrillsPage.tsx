@@ -22,7 +22,10 @@ export function DrillsPage() {
     [drillsApi],
   );
   return (
-    <OpsPage title="DR drills" subtitle="Monthly disaster-recovery drills, their steps, checkpoints and reports">
+    <OpsPage
+      title="DR drills"
+      subtitle="Monthly disaster-recovery drills, their steps, checkpoints and reports"
+    >
       <PagedTable
         title="Drill runs"
         columns={columns}

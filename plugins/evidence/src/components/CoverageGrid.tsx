@@ -1,4 +1,8 @@
-import { InfoCard, Progress, ResponseErrorPanel } from '@backstage/core-components';
+import {
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
@@ -8,10 +12,14 @@ import { evidenceApiRef } from '../api';
 /** CC1-CC9 with the evidence each has, as counted by the backend. */
 export function CoverageGrid() {
   const evidenceApi = useApi(evidenceApiRef);
-  const { value, loading, error } = useAsync(() => evidenceApi.getCoverage(), [evidenceApi]);
+  const { value, loading, error } = useAsync(
+    () => evidenceApi.getCoverage(),
+    [evidenceApi],
+  );
 
   if (loading) return <Progress />;
-  if (error) return <ResponseErrorPanel error={error} title="Could not load coverage" />;
+  if (error)
+    return <ResponseErrorPanel error={error} title="Could not load coverage" />;
 
   return (
     <Grid container spacing={2}>
@@ -21,7 +29,9 @@ export function CoverageGrid() {
             <Typography variant="h4">{criterion.itemCount}</Typography>
             <Typography variant="body2" color="textSecondary">
               {criterion.lastCollectedAt
-                ? `evidence items, newest ${new Date(criterion.lastCollectedAt).toLocaleDateString()}`
+                ? `evidence items, newest ${new Date(
+                    criterion.lastCollectedAt,
+                  ).toLocaleDateString()}`
                 : 'no evidence collected yet'}
             </Typography>
           </InfoCard>

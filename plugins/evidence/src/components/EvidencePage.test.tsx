@@ -34,7 +34,9 @@ describe('EvidencePage', () => {
     await renderPage(api);
 
     expect(screen.getByText('SOC 2 evidence')).toBeInTheDocument();
-    expect(await screen.findByText('No evidence collected yet')).toBeInTheDocument();
+    expect(
+      await screen.findByText('No evidence collected yet'),
+    ).toBeInTheDocument();
     expect(api.listEvidence).toHaveBeenCalledWith({ limit: 25, offset: 0 });
   });
 
@@ -42,7 +44,9 @@ describe('EvidencePage', () => {
     const api = stubApi();
     await renderPage(api);
 
-    expect(await screen.findByText('CC1 · Control environment')).toBeInTheDocument();
+    expect(
+      await screen.findByText('CC1 · Control environment'),
+    ).toBeInTheDocument();
     for (const c of TSC_CRITERIA) {
       expect(screen.getByText(`${c.id} · ${c.title}`)).toBeInTheDocument();
     }
@@ -54,13 +58,23 @@ describe('EvidencePage', () => {
 
   it('shows an error panel when coverage cannot be loaded', async () => {
     const api = stubApi();
-    api.getCoverage.mockRejectedValue(new Error('evidence backend unavailable'));
+    api.getCoverage.mockRejectedValue(
+      new Error('evidence backend unavailable'),
+    );
     await renderPage(api);
 
-    expect(await screen.findByText(/Could not load coverage/)).toBeInTheDocument();
-    expect(screen.getAllByText(/evidence backend unavailable/).length).toBeGreaterThan(0);
-    expect(screen.queryByText('CC1 · Control environment')).not.toBeInTheDocument();
+    expect(
+      await screen.findByText(/Could not load coverage/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getAllByText(/evidence backend unavailable/).length,
+    ).toBeGreaterThan(0);
+    expect(
+      screen.queryByText('CC1 · Control environment'),
+    ).not.toBeInTheDocument();
     // The evidence table still loads on its own.
-    expect(await screen.findByText('No evidence collected yet')).toBeInTheDocument();
+    expect(
+      await screen.findByText('No evidence collected yet'),
+    ).toBeInTheDocument();
   });
 });

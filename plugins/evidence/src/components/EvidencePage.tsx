@@ -13,7 +13,11 @@ const columns: TableColumn<EvidenceItem>[] = [
   { title: 'Source', field: 'source' },
   { title: 'Collected', field: 'collectedAt', type: 'datetime' },
   { title: 'Retained until', field: 'retainUntil', type: 'date' },
-  { title: 'SHA-256', field: 'sha256', render: row => <code>{row.sha256.slice(0, 12)}…</code> },
+  {
+    title: 'SHA-256',
+    field: 'sha256',
+    render: row => <code>{row.sha256.slice(0, 12)}…</code>,
+  },
 ];
 
 /** SOC 2 coverage of CC1-CC9 and the evidence behind it. */
@@ -24,7 +28,10 @@ export function EvidencePage() {
     [evidenceApi],
   );
   return (
-    <OpsPage title="SOC 2 evidence" subtitle="Trust Services Criteria coverage and the evidence an auditor will read">
+    <OpsPage
+      title="SOC 2 evidence"
+      subtitle="Trust Services Criteria coverage and the evidence an auditor will read"
+    >
       <CoverageGrid />
       <Box mt={3}>
         <PagedTable

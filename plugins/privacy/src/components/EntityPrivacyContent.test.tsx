@@ -1,5 +1,8 @@
 import type { Entity } from '@backstage/catalog-model';
-import { EntityProvider, entityRouteRef } from '@backstage/plugin-catalog-react';
+import {
+  EntityProvider,
+  entityRouteRef,
+} from '@backstage/plugin-catalog-react';
 import { renderInTestApp } from '@backstage/test-utils';
 import { PERSONAL_DATA_STORES_ANNOTATION } from '@internal/plugin-privacy-common';
 import { screen } from '@testing-library/react';
@@ -10,7 +13,11 @@ function component(annotations: Record<string, string> = {}): Entity {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
     metadata: { name: 'checkout', namespace: 'default', annotations },
-    spec: { type: 'service', lifecycle: 'production', owner: 'group:default/payments' },
+    spec: {
+      type: 'service',
+      lifecycle: 'production',
+      owner: 'group:default/payments',
+    },
   };
 }
 
@@ -27,31 +34,46 @@ describe('EntityPrivacyContent', () => {
   it('lists the resources named in the personal-data-stores annotation', async () => {
     await renderFor(
       component({
-        [PERSONAL_DATA_STORES_ANNOTATION]: 'orders-db, resource:billing/invoices-bucket ,',
+        [PERSONAL_DATA_STORES_ANNOTATION]:
+          'orders-db, resource:billing/invoices-bucket ,',
       }),
     );
 
     expect(screen.getByText('Personal-data stores')).toBeInTheDocument();
     const links = screen.getAllByRole('link');
     expect(links).toHaveLength(2);
-    expect(links[0]).toHaveAttribute('href', '/catalog/default/resource/orders-db');
+    expect(links[0]).toHaveAttribute(
+      'href',
+      '/catalog/default/resource/orders-db',
+    );
     expect(links[0]).toHaveTextContent('orders-db');
-    expect(links[1]).toHaveAttribute('href', '/catalog/billing/resource/invoices-bucket');
+    expect(links[1]).toHaveAttribute(
+      'href',
+      '/catalog/billing/resource/invoices-bucket',
+    );
     expect(links[1]).toHaveTextContent('invoices-bucket');
-    expect(screen.queryByText('No personal-data stores declared')).not.toBeInTheDocument();
+    expect(
+      screen.queryByText('No personal-data stores declared'),
+    ).not.toBeInTheDocument();
   });
 
   it('shows the empty state when the annotation is absent', async () => {
     await renderFor(component());
 
-    expect(screen.getByText('No personal-data stores declared')).toBeInTheDocument();
-    expect(screen.getByText(new RegExp(PERSONAL_DATA_STORES_ANNOTATION))).toBeInTheDocument();
+    expect(
+      screen.getByText('No personal-data stores declared'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(new RegExp(PERSONAL_DATA_STORES_ANNOTATION)),
+    ).toBeInTheDocument();
     expect(screen.queryByText('Personal-data stores')).not.toBeInTheDocument();
   });
 
   it('shows the empty state when the annotation is blank', async () => {
     await renderFor(component({ [PERSONAL_DATA_STORES_ANNOTATION]: ' , ' }));
 
-    expect(screen.getByText('No personal-data stores declared')).toBeInTheDocument();
+    expect(
+      screen.getByText('No personal-data stores declared'),
+    ).toBeInTheDocument();
   });
 });

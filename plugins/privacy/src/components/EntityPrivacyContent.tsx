@@ -3,16 +3,25 @@ import { EmptyState, InfoCard } from '@backstage/core-components';
 import { EntityRefLink, useEntity } from '@backstage/plugin-catalog-react';
 import List from '@material-ui/core/List';
 import ListItem from '@material-ui/core/ListItem';
+import Typography from '@material-ui/core/Typography';
 import { PERSONAL_DATA_STORES_ANNOTATION } from '@internal/plugin-privacy-common';
 
 /** The personal-data stores a catalog entity declares. */
 export function EntityPrivacyContent() {
   const { entity } = useEntity();
-  const declared = entity.metadata.annotations?.[PERSONAL_DATA_STORES_ANNOTATION];
+  const declared =
+    entity.metadata.annotations?.[PERSONAL_DATA_STORES_ANNOTATION];
   const stores = (declared ?? '')
     .split(',')
     .map(ref => ref.trim())
     .filter(Boolean);
+  const toRef = (ref: string) => {
+    try {
+      return parseEntityRef(ref, { defaultKind: 'resource' });
+    } catch {
+      return undefined; // a typo in the annotation: shown as written
+    }
+  };
 
   if (stores.length === 0) {
     return (
@@ -24,11 +33,20 @@ export function EntityPrivacyContent() {
     );
   }
   return (
-    <InfoCard title="Personal-data stores" subheader="Every DSAR export and erasure for this service runs against these">
+    <InfoCard
+      title="Personal-data stores"
+      subheader="Every DSAR export and erasure for this service runs against these"
+    >
       <List dense>
         {stores.map(ref => (
           <ListItem key={ref}>
-            <EntityRefLink entityRef={parseEntityRef(ref, { defaultKind: 'resource' })} />
+            {toRef(ref) ? (
+              <EntityRefLink entityRef={toRef(ref)!} />
+            ) : (
+              <Typography color="error">
+                {ref} (not a valid entity ref)
+              </Typography>
+            )}
           </ListItem>
         ))}
       </List>

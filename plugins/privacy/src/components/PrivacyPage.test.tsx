@@ -8,7 +8,12 @@ function stubApi(items: DsarRequest[]): jest.Mocked<PrivacyApi> {
   return {
     listRequests: jest
       .fn()
-      .mockResolvedValue({ items, totalCount: items.length, limit: 25, offset: 0 }),
+      .mockResolvedValue({
+        items,
+        totalCount: items.length,
+        limit: 25,
+        offset: 0,
+      }),
   };
 }
 
@@ -26,7 +31,9 @@ describe('PrivacyPage', () => {
     await renderPage(api);
 
     expect(screen.getByText('Privacy requests')).toBeInTheDocument();
-    expect(await screen.findByText('No privacy requests yet')).toBeInTheDocument();
+    expect(
+      await screen.findByText('No privacy requests yet'),
+    ).toBeInTheDocument();
     expect(api.listRequests).toHaveBeenCalledWith({ limit: 25, offset: 0 });
     expect(screen.getByText('0-0 of 0')).toBeInTheDocument();
   });
@@ -56,6 +63,8 @@ describe('PrivacyPage', () => {
     expect(row).toHaveTextContent('awaiting_approval');
     expect(row).toHaveTextContent('EU');
     expect(screen.getByText('1-1 of 1')).toBeInTheDocument();
-    expect(screen.queryByText('No privacy requests yet')).not.toBeInTheDocument();
+    expect(
+      screen.queryByText('No privacy requests yet'),
+    ).not.toBeInTheDocument();
   });
 });

@@ -9,7 +9,11 @@ const entity: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
   metadata: { name: 'checkout', namespace: 'default' },
-  spec: { type: 'service', lifecycle: 'production', owner: 'group:default/payments' },
+  spec: {
+    type: 'service',
+    lifecycle: 'production',
+    owner: 'group:default/payments',
+  },
 };
 
 describe('EntitySloContent', () => {
@@ -40,7 +44,9 @@ describe('EntitySloContent', () => {
       </TestApiProvider>,
     );
 
-    expect(await screen.findByText('checkout-availability')).toBeInTheDocument();
+    expect(
+      await screen.findByText('checkout-availability'),
+    ).toBeInTheDocument();
     expect(api.listObjectives).toHaveBeenCalledTimes(1);
     expect(api.listObjectives).toHaveBeenCalledWith({
       limit: 25,
@@ -50,7 +56,9 @@ describe('EntitySloContent', () => {
     expect(screen.getByText('99.90%')).toBeInTheDocument();
     expect(screen.getByText('28 days')).toBeInTheDocument();
     // On an entity page the Service column is dropped: it would repeat the entity.
-    expect(screen.queryByRole('columnheader', { name: 'Service' })).not.toBeInTheDocument();
+    expect(
+      screen.queryByRole('columnheader', { name: 'Service' }),
+    ).not.toBeInTheDocument();
   });
 
   it('shows the empty state when the entity has no objectives', async () => {

@@ -8,8 +8,16 @@ import { sloApiRef } from '../api';
 const columns: TableColumn<SloObjective>[] = [
   { title: 'Service', field: 'entityRef' },
   { title: 'Objective', field: 'name' },
-  { title: 'Target', field: 'target', render: row => `${(row.target * 100).toFixed(2)}%` },
-  { title: 'Window', field: 'windowDays', render: row => `${row.windowDays} days` },
+  {
+    title: 'Target',
+    field: 'target',
+    render: row => `${(row.target * 100).toFixed(2)}%`,
+  },
+  {
+    title: 'Window',
+    field: 'windowDays',
+    render: row => `${row.windowDays} days`,
+  },
 ];
 
 /** Objectives, of every service or of one (`entityRef`). */

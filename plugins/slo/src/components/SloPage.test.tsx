@@ -25,6 +25,8 @@ describe('SloPage', () => {
       entityRef: undefined,
     });
     // The all-services table has a Service column.
-    expect(screen.getByRole('columnheader', { name: 'Service' })).toBeInTheDocument();
+    expect(
+      screen.getByRole('columnheader', { name: 'Service' }),
+    ).toBeInTheDocument();
   });
 });
