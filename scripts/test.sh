@@ -10,6 +10,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/bootstrap.sh
+[ -d node_modules ] || yarn install --immutable
 
 export BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING="${BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING:-postgresql://postgres@127.0.0.1:5432}"
 export OPS_TEST_REDIS_URL="${OPS_TEST_REDIS_URL:-redis://127.0.0.1:6379}"

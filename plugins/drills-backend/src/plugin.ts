@@ -1,21 +1,16 @@
-import {
-  coreServices,
-  createBackendPlugin,
-} from '@backstage/backend-plugin-api';
+import { createBackendPlugin } from '@backstage/backend-plugin-api';
 import {
   DRILL_RUN_STATES,
   drillsPermissions,
   drillsReadPermission,
 } from '@internal/plugin-drills-common';
 import {
-  addHealthRoute,
-  createPermissionCheck,
-  migratedClient,
+  opsPluginDeps,
   pageQuerySchema,
   parseInput,
   readValidatedConfig,
+  startOpsPlugin,
 } from '@internal/plugin-ops-node';
-import Router from 'express-promise-router';
 import { z } from 'zod';
 import { RunStore } from './RunStore';
 
@@ -33,36 +28,15 @@ export const drillsPlugin = createBackendPlugin({
   pluginId: 'drills',
   register(env) {
     env.registerInit({
-      deps: {
-        config: coreServices.rootConfig,
-        database: coreServices.database,
-        httpRouter: coreServices.httpRouter,
-        httpAuth: coreServices.httpAuth,
-        permissions: coreServices.permissions,
-        permissionsRegistry: coreServices.permissionsRegistry,
-      },
-      async init({
-        config,
-        database,
-        httpRouter,
-        httpAuth,
-        permissions,
-        permissionsRegistry,
-      }) {
-        readValidatedConfig(config, 'drills', drillsConfigSchema);
-        const db = await migratedClient(
-          database,
-          '@internal/plugin-drills-backend',
-        );
-        permissionsRegistry.addPermissions(drillsPermissions);
-        const requirePermission = createPermissionCheck({
-          httpAuth,
-          permissions,
+      deps: opsPluginDeps,
+      async init(deps) {
+        readValidatedConfig(deps.config, 'drills', drillsConfigSchema);
+        const { db, router, requirePermission } = await startOpsPlugin(deps, {
+          packageName: '@internal/plugin-drills-backend',
+          permissions: drillsPermissions,
         });
         const runs = new RunStore(db);
 
-        const router = Router();
-        addHealthRoute(router, httpRouter, db);
         router.get('/runs', async (req, res) => {
           await requirePermission(req, drillsReadPermission);
           const { limit, offset, ...filter } = parseInput(
@@ -71,7 +45,6 @@ export const drillsPlugin = createBackendPlugin({
           );
           res.json(await runs.list(filter, { limit, offset }));
         });
-        httpRouter.use(router);
       },
     });
   },

@@ -1,21 +1,16 @@
-import {
-  coreServices,
-  createBackendPlugin,
-} from '@backstage/backend-plugin-api';
+import { createBackendPlugin } from '@backstage/backend-plugin-api';
 import {
   CRITERION_IDS,
   evidencePermissions,
   evidenceReadPermission,
 } from '@internal/plugin-evidence-common';
 import {
-  addHealthRoute,
-  createPermissionCheck,
-  migratedClient,
+  opsPluginDeps,
   pageQuerySchema,
   parseInput,
   readValidatedConfig,
+  startOpsPlugin,
 } from '@internal/plugin-ops-node';
-import Router from 'express-promise-router';
 import { z } from 'zod';
 import { EvidenceStore } from './EvidenceStore';
 
@@ -36,36 +31,15 @@ export const evidencePlugin = createBackendPlugin({
   pluginId: 'evidence',
   register(env) {
     env.registerInit({
-      deps: {
-        config: coreServices.rootConfig,
-        database: coreServices.database,
-        httpRouter: coreServices.httpRouter,
-        httpAuth: coreServices.httpAuth,
-        permissions: coreServices.permissions,
-        permissionsRegistry: coreServices.permissionsRegistry,
-      },
-      async init({
-        config,
-        database,
-        httpRouter,
-        httpAuth,
-        permissions,
-        permissionsRegistry,
-      }) {
-        readValidatedConfig(config, 'evidence', evidenceConfigSchema);
-        const db = await migratedClient(
-          database,
-          '@internal/plugin-evidence-backend',
-        );
-        permissionsRegistry.addPermissions(evidencePermissions);
-        const requirePermission = createPermissionCheck({
-          httpAuth,
-          permissions,
+      deps: opsPluginDeps,
+      async init(deps) {
+        readValidatedConfig(deps.config, 'evidence', evidenceConfigSchema);
+        const { db, router, requirePermission } = await startOpsPlugin(deps, {
+          packageName: '@internal/plugin-evidence-backend',
+          permissions: evidencePermissions,
         });
         const store = new EvidenceStore(db);
 
-        const router = Router();
-        addHealthRoute(router, httpRouter, db);
         router.get('/evidence', async (req, res) => {
           await requirePermission(req, evidenceReadPermission);
           const { limit, offset, ...filter } = parseInput(
@@ -78,7 +52,6 @@ export const evidencePlugin = createBackendPlugin({
           await requirePermission(req, evidenceReadPermission);
           res.json({ criteria: await store.coverage() });
         });
-        httpRouter.use(router);
       },
     });
   },

@@ -8,4 +8,5 @@ export * from './config';
 export * from './database';
 export * from './http';
 export * from './paging';
+export * from './plugin';
 export * from './queue';

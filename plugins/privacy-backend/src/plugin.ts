@@ -2,13 +2,8 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
-import {
-  addHealthRoute,
-  createPermissionCheck,
-  migratedClient,
-} from '@internal/plugin-ops-node';
+import { opsPluginDeps, startOpsPlugin } from '@internal/plugin-ops-node';
 import { privacyPermissions } from '@internal/plugin-privacy-common';
-import Router from 'express-promise-router';
 import { readPrivacyConfig } from './config';
 import { IntakeService } from './IntakeService';
 import { RequestStore } from './RequestStore';
@@ -22,37 +17,22 @@ export const privacyPlugin = createBackendPlugin({
   pluginId: 'privacy',
   register(env) {
     env.registerInit({
-      deps: {
-        config: coreServices.rootConfig,
-        database: coreServices.database,
-        httpRouter: coreServices.httpRouter,
-        httpAuth: coreServices.httpAuth,
-        permissions: coreServices.permissions,
-        permissionsRegistry: coreServices.permissionsRegistry,
-        auditor: coreServices.auditor,
-      },
+      deps: { ...opsPluginDeps, auditor: coreServices.auditor },
       async init(deps) {
-        const { httpRouter, httpAuth, permissions } = deps;
         const settings = readPrivacyConfig(deps.config);
-        const db = await migratedClient(
-          deps.database,
-          '@internal/plugin-privacy-backend',
-        );
-        deps.permissionsRegistry.addPermissions(privacyPermissions);
-
+        const { db, router, requirePermission } = await startOpsPlugin(deps, {
+          packageName: '@internal/plugin-privacy-backend',
+          permissions: privacyPermissions,
+        });
         const store = new RequestStore(db);
-        const router = Router();
-        addHealthRoute(router, httpRouter, db);
         router.use(
           await createRouter({
             store,
             intake: new IntakeService(store, settings),
-            requirePermission: createPermissionCheck({ httpAuth, permissions }),
-            httpAuth,
+            requirePermission,
             auditor: deps.auditor,
           }),
         );
-        httpRouter.use(router);
       },
     });
   },

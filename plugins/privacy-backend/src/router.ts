@@ -1,7 +1,4 @@
-import type {
-  AuditorService,
-  HttpAuthService,
-} from '@backstage/backend-plugin-api';
+import type { AuditorService } from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
 import {
   PermissionCheck,
@@ -34,7 +31,6 @@ export interface RouterOptions {
   store: RequestStore;
   intake: IntakeService;
   requirePermission: PermissionCheck;
-  httpAuth: HttpAuthService;
   auditor: AuditorService;
 }
 

@@ -1,17 +1,12 @@
+import { createBackendPlugin } from '@backstage/backend-plugin-api';
 import {
-  coreServices,
-  createBackendPlugin,
-} from '@backstage/backend-plugin-api';
-import {
-  addHealthRoute,
-  createPermissionCheck,
-  migratedClient,
+  opsPluginDeps,
   pageQuerySchema,
   parseInput,
   readValidatedConfig,
+  startOpsPlugin,
 } from '@internal/plugin-ops-node';
 import { sloPermissions, sloReadPermission } from '@internal/plugin-slo-common';
-import Router from 'express-promise-router';
 import { z } from 'zod';
 import { ObjectiveStore } from './ObjectiveStore';
 
@@ -29,36 +24,15 @@ export const sloPlugin = createBackendPlugin({
   pluginId: 'slo',
   register(env) {
     env.registerInit({
-      deps: {
-        config: coreServices.rootConfig,
-        database: coreServices.database,
-        httpRouter: coreServices.httpRouter,
-        httpAuth: coreServices.httpAuth,
-        permissions: coreServices.permissions,
-        permissionsRegistry: coreServices.permissionsRegistry,
-      },
-      async init({
-        config,
-        database,
-        httpRouter,
-        httpAuth,
-        permissions,
-        permissionsRegistry,
-      }) {
-        readValidatedConfig(config, 'slo', sloConfigSchema);
-        const db = await migratedClient(
-          database,
-          '@internal/plugin-slo-backend',
-        );
-        permissionsRegistry.addPermissions(sloPermissions);
-        const requirePermission = createPermissionCheck({
-          httpAuth,
-          permissions,
+      deps: opsPluginDeps,
+      async init(deps) {
+        readValidatedConfig(deps.config, 'slo', sloConfigSchema);
+        const { db, router, requirePermission } = await startOpsPlugin(deps, {
+          packageName: '@internal/plugin-slo-backend',
+          permissions: sloPermissions,
         });
         const objectives = new ObjectiveStore(db);
 
-        const router = Router();
-        addHealthRoute(router, httpRouter, db);
         router.get('/objectives', async (req, res) => {
           await requirePermission(req, sloReadPermission);
           const { limit, offset, ...filter } = parseInput(
@@ -67,7 +41,6 @@ export const sloPlugin = createBackendPlugin({
           );
           res.json(await objectives.list(filter, { limit, offset }));
         });
-        httpRouter.use(router);
       },
     });
   },

@@ -6,14 +6,12 @@ import { PrivacyPage } from './PrivacyPage';
 
 function stubApi(items: DsarRequest[]): jest.Mocked<PrivacyApi> {
   return {
-    listRequests: jest
-      .fn()
-      .mockResolvedValue({
-        items,
-        totalCount: items.length,
-        limit: 25,
-        offset: 0,
-      }),
+    listRequests: jest.fn().mockResolvedValue({
+      items,
+      totalCount: items.length,
+      limit: 25,
+      offset: 0,
+    }),
   };
 }
 

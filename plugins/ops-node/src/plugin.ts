@@ -1,0 +1,47 @@
+import {
+  DatabaseService,
+  HttpAuthService,
+  HttpRouterService,
+  PermissionsRegistryService,
+  PermissionsService,
+  coreServices,
+} from '@backstage/backend-plugin-api';
+import type { Permission } from '@backstage/plugin-permission-common';
+import Router from 'express-promise-router';
+import { migratedClient } from './database';
+import { addHealthRoute, createPermissionCheck } from './http';
+
+/** The core services every ops backend plugin starts from; spread into `deps`. */
+export const opsPluginDeps = {
+  config: coreServices.rootConfig,
+  logger: coreServices.logger,
+  database: coreServices.database,
+  httpRouter: coreServices.httpRouter,
+  httpAuth: coreServices.httpAuth,
+  permissions: coreServices.permissions,
+  permissionsRegistry: coreServices.permissionsRegistry,
+};
+
+/**
+ * The start every ops backend plugin shares: migrate its tables, register its
+ * permissions, mount its router with the unauthenticated `GET /health`.
+ * Returns the database client, the router to add routes to, and the
+ * permission check for those routes.
+ */
+export async function startOpsPlugin(
+  deps: {
+    database: DatabaseService;
+    httpRouter: HttpRouterService;
+    httpAuth: HttpAuthService;
+    permissions: PermissionsService;
+    permissionsRegistry: PermissionsRegistryService;
+  },
+  options: { packageName: string; permissions: Permission[] },
+) {
+  const db = await migratedClient(deps.database, options.packageName);
+  deps.permissionsRegistry.addPermissions(options.permissions);
+  const router = Router();
+  addHealthRoute(router, deps.httpRouter, db);
+  deps.httpRouter.use(router);
+  return { db, router, requirePermission: createPermissionCheck(deps) };
+}
