@@ -95,29 +95,30 @@ function processTree(pid) {
   return [pid, ...children.flatMap(processTree)];
 }
 
+/**
+ * Stops the backend from the leaves up: the backend process itself first, so
+ * its shutdown hooks can still reach backstage-cli, then the rest.
+ */
 async function stopTree(pid) {
-  const pids = processTree(pid);
-  const signal = sig =>
-    pids.forEach(p => {
-      try {
-        process.kill(p, sig);
-      } catch {
-        /* gone */
-      }
-    });
-  signal('SIGTERM');
-  const alive = () =>
-    pids.some(p => {
-      try {
-        process.kill(p, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    });
-  for (let i = 0; i < 20 && alive(); i++)
-    await new Promise(r => setTimeout(r, 500));
-  signal('SIGKILL');
+  const pids = processTree(pid).reverse();
+  const alive = p => {
+    try {
+      process.kill(p, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  for (const p of pids) {
+    try {
+      process.kill(p, 'SIGTERM');
+    } catch {
+      continue; // already gone
+    }
+    for (let i = 0; i < 30 && alive(p); i++)
+      await new Promise(r => setTimeout(r, 500));
+    if (alive(p)) process.kill(p, 'SIGKILL');
+  }
 }
 
 async function waitFor(what, probe, timeoutMs) {
