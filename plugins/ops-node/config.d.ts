@@ -10,6 +10,10 @@ export interface Config {
       };
       /** Key prefix of the queues in Redis. Default `ops`. */
       prefix?: string;
+      /** Attempts per job before it is dead-lettered. Default 3. */
+      attempts?: number;
+      /** First retry delay, doubling each attempt. Default 30. */
+      backoffSeconds?: number;
       /** Jobs a worker process runs at once. Default 10. */
       concurrency?: number;
       /** Jobs started per window. Default 100 per 60 s. */

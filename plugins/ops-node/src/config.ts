@@ -30,6 +30,8 @@ const queueConfigSchema = z
     redis: z.object({ url: z.string().url() }).strict().optional(),
     prefix: z.string().min(1).default('ops'),
     concurrency: z.number().int().positive().default(10),
+    attempts: z.number().int().min(1).max(20).default(3),
+    backoffSeconds: z.number().positive().default(30),
     rateLimit: z
       .object({
         max: z.number().int().positive(),

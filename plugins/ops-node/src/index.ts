@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 export * from './config';
+export * from './configuredQueue';
 export * from './database';
 export * from './http';
 export * from './paging';

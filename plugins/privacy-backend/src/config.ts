@@ -1,6 +1,21 @@
 import type { Config } from '@backstage/config';
 import { readValidatedConfig } from '@internal/plugin-ops-node';
+import { REGIONS, Region } from '@internal/plugin-privacy-common';
 import { z } from 'zod';
+
+const keySchema = z
+  .object({ id: z.string().min(1), key: z.string().min(1) })
+  .strict();
+
+const regionSchema = z
+  .object({
+    /** The key that wraps new export data keys; its id is stored with each bundle. */
+    masterKey: keySchema,
+    /** Retired master keys, still needed to read older bundles. */
+    previousKeys: z.array(keySchema).default([]),
+    storage: z.object({ directory: z.string().min(1) }).strict(),
+  })
+  .strict();
 
 const privacyConfigSchema = z
   .object({
@@ -11,12 +26,43 @@ const privacyConfigSchema = z
       })
       .strict()
       .default({}),
+    /** Share of requests that must finish within SLA. */
+    objective: z.number().gt(0).lt(1).default(0.95),
+    /** Days an export download link stays valid. */
+    exportLinkDays: z.number().int().positive().default(7),
+    /** Encryption of subject identifiers at rest, and the pepper of their lookup hash. */
+    identifiers: z
+      .object({ key: keySchema, pepper: z.string().min(1) })
+      .strict(),
+    regions: z.record(z.enum(REGIONS), regionSchema),
+    /** Connection settings by name; catalog Resources name them (privacy.ops.portal/connection). */
+    connections: z
+      .record(z.string(), z.record(z.string(), z.unknown()))
+      .default({}),
+    intakeRateLimit: z
+      .object({ perMinute: z.number().int().positive().default(100) })
+      .strict()
+      .default({}),
+    /** Demo data stores and requests for `yarn start`. Never in production. */
+    demo: z
+      .object({ enabled: z.boolean().default(false) })
+      .strict()
+      .default({}),
   })
-  .strict()
-  .default({});
+  .strict();
 
 export type PrivacyConfig = z.output<typeof privacyConfigSchema>;
+export type RegionConfig = z.output<typeof regionSchema>;
 
 export function readPrivacyConfig(config: Config): PrivacyConfig {
   return readValidatedConfig(config, 'privacy', privacyConfigSchema);
+}
+
+export function regionConfig(
+  config: PrivacyConfig,
+  region: Region,
+): RegionConfig {
+  const found = config.regions[region];
+  if (!found) throw new Error(`No privacy.regions.${region} configured`);
+  return found;
 }

@@ -5,39 +5,178 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
+import type { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import knexFactory, { Knex } from 'knex';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
+import { readExportArchive } from './execution/bundle';
 import { privacyPlugin } from './plugin';
 
 jest.setTimeout(60_000);
 
 const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+const key = () => randomBytes(32).toString('base64');
+const SUBJECT = 'customer-42';
 
-const validExport = {
-  subject: { id: 'customer-42', email: 'someone@example.com' },
-  region: 'EU',
-  jurisdiction: 'GDPR',
-  priority: 'HIGH',
-};
+const resource = (
+  name: string,
+  region: string,
+  connection: string,
+): Entity => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Resource',
+  metadata: {
+    name,
+    namespace: 'default',
+    annotations: {
+      'ops.portal/region': region,
+      'privacy.ops.portal/connection': connection,
+    },
+  },
+  spec: { type: 'database', owner: 'group:default/engineering' },
+});
+
+/** A data store: a SQLite file with customers and orders, the subject and someone else in it. */
+async function createStore(
+  dir: string,
+  name: string,
+): Promise<{ file: string; db: Knex }> {
+  const file = join(dir, `${name}.sqlite`);
+  const db = knexFactory({
+    client: 'better-sqlite3',
+    connection: { filename: file },
+    useNullAsDefault: true,
+  });
+  await db.schema.createTable('customers', t => {
+    t.string('customer_id');
+    t.string('email');
+  });
+  await db.schema.createTable('orders', t => {
+    t.string('id');
+    t.string('customer_id');
+    t.string('address');
+  });
+  for (const subject of [SUBJECT, 'customer-7']) {
+    await db('customers').insert({
+      customer_id: subject,
+      email: `${subject}@example.com`,
+    });
+    for (let i = 0; i < 5; i++) {
+      await db('orders').insert({
+        id: `${subject}-${i}`,
+        customer_id: subject,
+        address: 'Somewhere 1',
+      });
+    }
+  }
+  return { file, db };
+}
+
+const tables = [
+  { table: 'customers', subjectColumn: 'customer_id', erase: 'delete-row' },
+  {
+    table: 'orders',
+    subjectColumn: 'customer_id',
+    erase: 'columns',
+    columns: { address: 'redact' },
+  },
+];
 
 async function startPrivacy(
   databaseId: TestDatabaseId,
-  permissionResult:
-    | AuthorizeResult.ALLOW
-    | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
+  options: {
+    permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+    perMinute?: number;
+  } = {},
 ) {
   const knex = await databases.init(databaseId);
+  const dir = mkdtempSync(join(tmpdir(), 'privacy-test-'));
+  const eu = await createStore(dir, 'eu');
+  const us = await createStore(dir, 'us');
   const { server } = await startTestBackend({
     features: [
       privacyPlugin,
       mockServices.database.factory({ knex }),
-      mockServices.permissions.factory({ result: permissionResult }),
+      mockServices.permissions.factory({
+        result: options.permission ?? AuthorizeResult.ALLOW,
+      }),
+      catalogServiceMock.factory({
+        entities: [
+          resource('eu-db', 'EU', 'eu-store'),
+          resource('us-db', 'US', 'us-store'),
+        ],
+      }),
+      mockServices.rootConfig.factory({
+        data: {
+          ops: { queue: { driver: 'memory', backoffSeconds: 0.01 } },
+          privacy: {
+            identifiers: { key: { id: 'test-ids', key: key() }, pepper: key() },
+            intakeRateLimit: { perMinute: options.perMinute ?? 1000 },
+            regions: {
+              EU: {
+                masterKey: { id: 'eu-1', key: key() },
+                storage: { directory: join(dir, 'EU') },
+              },
+              US: {
+                masterKey: { id: 'us-1', key: key() },
+                storage: { directory: join(dir, 'US') },
+              },
+            },
+            connections: {
+              'eu-store': {
+                type: 'sql',
+                region: 'EU',
+                client: 'better-sqlite3',
+                connection: eu.file,
+                tables,
+              },
+              'us-store': {
+                type: 'sql',
+                region: 'US',
+                client: 'better-sqlite3',
+                connection: us.file,
+                tables,
+              },
+            },
+          },
+        },
+      }),
     ],
   });
   const count = async () =>
     Number((await knex('privacy_requests').count({ n: '*' }))[0].n);
-  return { server, knex, count };
+  openStores.push(eu.db, us.db);
+  return { server, knex, count, eu: eu.db, us: us.db };
 }
+
+const openStores: Knex[] = [];
+afterEach(async () => {
+  await Promise.all(openStores.splice(0).map(db => db.destroy()));
+});
+
+async function waitForState(server: any, id: string, state: string) {
+  for (let i = 0; i < 200; i++) {
+    const { body } = await request(server).get(`/api/privacy/status/${id}`);
+    if (body.state === state) return body;
+    await new Promise(r => setTimeout(r, 50));
+  }
+  const { body } = await request(server).get(`/api/privacy/status/${id}`);
+  throw new Error(
+    `request ${id} stayed ${body.state} (${body.lastError}), expected ${state}`,
+  );
+}
+
+const intake = (region = 'EU') => ({
+  subject: { id: SUBJECT, email: 'someone@example.com' },
+  region,
+  jurisdiction: region === 'US' ? 'CCPA' : 'GDPR',
+  priority: 'HIGH',
+});
 
 describe.each(databases.eachSupportedId())(
   'privacy backend on %p',
@@ -48,69 +187,166 @@ describe.each(databases.eachSupportedId())(
         .get('/api/privacy/health')
         .set('Authorization', mockCredentials.none.header());
       expect(response.status).toBe(200);
-      expect(response.body).toEqual({ status: 'ok' });
     });
 
-    it('accepts an export with its SLA and legal deadlines, and lists it', async () => {
+    it('exports a subject from its region into an encrypted bundle and serves it, audited', async () => {
       const { server } = await startPrivacy(databaseId);
       const created = await request(server)
         .post('/api/privacy/export')
-        .send(validExport);
+        .send(intake('EU'));
       expect(created.status).toBe(201);
       expect(created.body).toMatchObject({
         type: 'export',
-        state: 'received',
-        subjectId: 'customer-42',
-        region: 'EU',
+        state: 'queued',
+        subjectId: SUBJECT,
         priority: 10,
-        requester: 'user:default/mock',
       });
-      const receivedAt = Date.parse(created.body.createdAt);
-      expect(Date.parse(created.body.slaDueAt) - receivedAt).toBe(
-        24 * 3600 * 1000,
-      );
-      expect(Date.parse(created.body.legalDueAt)).toBeGreaterThan(
-        receivedAt + 27 * 24 * 3600 * 1000,
-      );
+      expect(
+        Date.parse(created.body.slaDueAt) - Date.parse(created.body.createdAt),
+      ).toBe(24 * 3600 * 1000);
 
-      const listed = await request(server).get(
-        '/api/privacy/requests?type=export&region=EU',
-      );
-      expect(listed.status).toBe(200);
-      expect(listed.body.totalCount).toBe(1);
-      expect(listed.body.items[0].id).toBe(created.body.id);
+      const done = await waitForState(server, created.body.id, 'completed');
+      expect(done.sources).toEqual([
+        expect.objectContaining({
+          source: 'resource:default/eu-db',
+          status: 'done',
+          records: 6,
+        }),
+      ]);
+      expect(done.export).toMatchObject({ keyId: 'eu-1' });
 
-      const status = await request(server).get(
-        `/api/privacy/status/${created.body.id}`,
+      const download = await request(server)
+        .get(`/api/privacy/exports/${done.export.id}/download`)
+        .buffer(true)
+        .parse((res, callback) => {
+          const chunks: Buffer[] = [];
+          res.on('data', chunk => chunks.push(chunk));
+          res.on('end', () => callback(null, Buffer.concat(chunks)));
+        });
+      expect(download.status).toBe(200);
+      const archive = readExportArchive(download.body);
+      expect(archive.manifest.files).toHaveLength(1);
+      expect(archive.files[0].records.orders).toHaveLength(5);
+
+      const audit = await request(server).get(
+        `/api/privacy/requests/${created.body.id}/audit`,
       );
-      expect(status.body.state).toBe('received');
+      expect(audit.body.events.map((e: { type: string }) => e.type)).toEqual([
+        'request.received',
+        'request.state_changed',
+        'request.state_changed',
+        'request.state_changed',
+        'export.created',
+        'export.downloaded',
+      ]);
+      expect(JSON.stringify(audit.body)).not.toContain(SUBJECT);
+      expect(
+        (await request(server).get('/api/privacy/audit/verify')).body,
+      ).toMatchObject({ ok: true });
     });
 
-    it('returns the open request for a duplicate instead of a second row', async () => {
+    it('erases only after a second person approves, proves it, and never touches another region', async () => {
+      const { server, eu, us } = await startPrivacy(databaseId);
+      const created = await request(server)
+        .post('/api/privacy/delete')
+        .send(intake('EU'));
+      expect(created.body.state).toBe('awaiting_approval');
+
+      const self = await request(server).post(
+        `/api/privacy/requests/${created.body.id}/approve`,
+      );
+      expect(self.status).toBe(403);
+
+      const approved = await request(server)
+        .post(`/api/privacy/requests/${created.body.id}/approve`)
+        .set(
+          'Authorization',
+          mockCredentials.user.header('user:default/approver'),
+        );
+      expect(approved.status).toBe(200);
+      expect(approved.body.approvedBy).toBe('user:default/approver');
+
+      const done = await waitForState(server, created.body.id, 'completed');
+      expect(done.erasureProof).toMatchObject({ sources: 1, remaining: 0 });
+      expect(
+        await eu('customers').where({ customer_id: SUBJECT }),
+      ).toHaveLength(0);
+      expect(await eu('orders').where({ customer_id: SUBJECT })).toHaveLength(
+        0,
+      );
+      expect(
+        await eu('customers').where({ customer_id: 'customer-7' }),
+      ).toHaveLength(1);
+      // The US store holds the same subject and was not touched by an EU request.
+      expect(
+        await us('customers').where({ customer_id: SUBJECT }),
+      ).toHaveLength(1);
+      expect(
+        await us('orders').where({
+          customer_id: SUBJECT,
+          address: 'Somewhere 1',
+        }),
+      ).toHaveLength(5);
+    });
+
+    it('answers 409 for illegal transitions and changes nothing', async () => {
+      const { server } = await startPrivacy(databaseId);
+      const created = await request(server)
+        .post('/api/privacy/export')
+        .send(intake('EU'));
+      await waitForState(server, created.body.id, 'completed');
+      const approve = await request(server)
+        .post(`/api/privacy/requests/${created.body.id}/approve`)
+        .set(
+          'Authorization',
+          mockCredentials.user.header('user:default/approver'),
+        );
+      expect(approve.status).toBe(409);
+      const cancel = await request(server).post(
+        `/api/privacy/requests/${created.body.id}/cancel`,
+      );
+      expect(cancel.status).toBe(409);
+      expect(
+        (await request(server).get(`/api/privacy/status/${created.body.id}`))
+          .body.state,
+      ).toBe('completed');
+    });
+
+    it('returns the open request for a duplicate and honours Idempotency-Key', async () => {
       const { server, count } = await startPrivacy(databaseId);
       const first = await request(server)
         .post('/api/privacy/delete')
-        .send(validExport);
-      const second = await request(server)
+        .send(intake());
+      const duplicate = await request(server)
         .post('/api/privacy/delete')
-        .send(validExport);
-      expect(first.status).toBe(201);
-      expect(first.body.state).toBe('awaiting_approval');
-      expect(second.status).toBe(200);
-      expect(second.body.id).toBe(first.body.id);
-      expect(await count()).toBe(1);
+        .send(intake());
+      expect(duplicate.status).toBe(200);
+      expect(duplicate.body.id).toBe(first.body.id);
+
+      const keyed = await request(server)
+        .post('/api/privacy/delete')
+        .set('Idempotency-Key', 'k-1')
+        .send(intake('US'));
+      const again = await request(server)
+        .post('/api/privacy/delete')
+        .set('Idempotency-Key', 'k-1')
+        .send(intake('US'));
+      expect(keyed.status).toBe(201);
+      expect(again.status).toBe(200);
+      expect(again.body.id).toBe(keyed.body.id);
+      expect(await count()).toBe(2);
     });
 
     it.each([
-      [{ ...validExport, region: 'MARS' }, 'region'],
-      [{ ...validExport, subject: { id: '' } }, 'subject.id'],
+      [{ ...intake(), region: 'MARS' }, 'region'],
+      [{ ...intake(), subject: { id: '' } }, 'subject.id'],
       [
-        { ...validExport, subject: { id: 'x', email: 'not-an-email' } },
+        { ...intake(), subject: { id: 'x', email: 'not-an-email' } },
         'subject.email',
       ],
-      [{ ...validExport, priority: 3 }, 'priority'],
+      [{ ...intake(), priority: 3 }, 'priority'],
       [{ region: 'EU', jurisdiction: 'GDPR' }, 'subject'],
-      [{ ...validExport, extra: true }, 'extra'],
+      [{ ...intake(), extra: true }, 'extra'],
     ])(
       'rejects a bad body %# with a 400 naming %p and writes nothing',
       async (body, field) => {
@@ -124,45 +360,105 @@ describe.each(databases.eachSupportedId())(
       },
     );
 
-    it('pages the request list on the server', async () => {
+    it('pages, filters and sorts the request list on the server', async () => {
       const { server } = await startPrivacy(databaseId);
       for (let i = 0; i < 5; i++) {
         await request(server)
-          .post('/api/privacy/export')
-          .send({ ...validExport, subject: { id: `subject-${i}` } })
+          .post('/api/privacy/delete')
+          .send({
+            ...intake(),
+            subject: { id: `subject-${i}` },
+            priority: i === 2 ? 'URGENT' : 'LOW',
+          })
           .expect(201);
       }
       const page = await request(server).get(
-        '/api/privacy/requests?limit=2&offset=4',
+        '/api/privacy/requests?limit=2&offset=4&type=delete',
       );
       expect(page.body).toMatchObject({ totalCount: 5, limit: 2, offset: 4 });
-      expect(page.body.items).toHaveLength(1);
       expect(page.body.items[0].subjectId).toBe('subject-0');
-
-      const bad = await request(server).get('/api/privacy/requests?limit=1000');
-      expect(bad.status).toBe(400);
+      const urgent = await request(server).get(
+        '/api/privacy/requests?sort=priority&order=desc&limit=1',
+      );
+      expect(urgent.body.items[0].subjectId).toBe('subject-2');
+      expect(
+        (await request(server).get('/api/privacy/requests?priority=URGENT'))
+          .body.totalCount,
+      ).toBe(1);
+      expect(
+        (await request(server).get('/api/privacy/requests?overdue=true')).body
+          .totalCount,
+      ).toBe(0);
+      expect(
+        (await request(server).get('/api/privacy/requests?limit=1000')).status,
+      ).toBe(400);
+      expect(
+        (await request(server).get('/api/privacy/requests?sort=subject'))
+          .status,
+      ).toBe(400);
     });
 
-    it('answers 404 for an unknown request', async () => {
+    it('records consent changes with their history', async () => {
       const { server } = await startPrivacy(databaseId);
-      const response = await request(server).get(
-        '/api/privacy/status/no-such-request',
+      const change = {
+        subject: { id: SUBJECT },
+        purpose: 'marketing',
+        source: 'web-banner',
+      };
+      await request(server)
+        .post('/api/privacy/consent')
+        .send({ ...change, granted: true })
+        .expect(201);
+      await request(server)
+        .post('/api/privacy/consent')
+        .send({ ...change, granted: false })
+        .expect(201);
+      const state = await request(server).get(
+        `/api/privacy/consent/${SUBJECT}`,
       );
-      expect(response.status).toBe(404);
+      expect(state.body.current.marketing.granted).toBe(false);
+      expect(state.body.history).toHaveLength(2);
+      expect(
+        (
+          await request(server)
+            .post('/api/privacy/consent')
+            .send({ ...change, granted: 'yes' })
+        ).status,
+      ).toBe(400);
+    });
+
+    it('reports SLA and queue figures computed from the requests', async () => {
+      const { server } = await startPrivacy(databaseId);
+      const created = await request(server)
+        .post('/api/privacy/export')
+        .send(intake('EU'));
+      await waitForState(server, created.body.id, 'completed');
+      const sla = await request(server).get('/api/privacy/metrics/sla');
+      const euExports = sla.body.rows.find(
+        (r: any) => r.type === 'export' && r.region === 'EU',
+      );
+      expect(euExports).toMatchObject({
+        total: 1,
+        withinSla: 1,
+        compliance: 1,
+        objective: 0.95,
+      });
+      const queue = await request(server).get('/api/privacy/metrics/queue');
+      expect(queue.body.completed).toBe(1);
     });
 
     it('refuses callers the policy denies, and writes nothing', async () => {
-      const { server, count } = await startPrivacy(
-        databaseId,
-        AuthorizeResult.DENY,
+      const { server, count } = await startPrivacy(databaseId, {
+        permission: AuthorizeResult.DENY,
+      });
+      expect(
+        (await request(server).post('/api/privacy/export').send(intake()))
+          .status,
+      ).toBe(403);
+      expect((await request(server).get('/api/privacy/requests')).status).toBe(
+        403,
       );
-      const created = await request(server)
-        .post('/api/privacy/export')
-        .send(validExport);
-      expect(created.status).toBe(403);
       expect(await count()).toBe(0);
-      const listed = await request(server).get('/api/privacy/requests');
-      expect(listed.status).toBe(403);
     });
 
     it('refuses unauthenticated intake with 401', async () => {
@@ -170,9 +466,24 @@ describe.each(databases.eachSupportedId())(
       const response = await request(server)
         .post('/api/privacy/export')
         .set('Authorization', mockCredentials.none.header())
-        .send(validExport);
+        .send(intake());
       expect(response.status).toBe(401);
       expect(await count()).toBe(0);
+    });
+
+    it('limits intake per user with 429 and Retry-After', async () => {
+      const { server } = await startPrivacy(databaseId, { perMinute: 2 });
+      for (let i = 0; i < 2; i++) {
+        await request(server)
+          .post('/api/privacy/delete')
+          .send({ ...intake(), subject: { id: `s-${i}` } })
+          .expect(201);
+      }
+      const limited = await request(server)
+        .post('/api/privacy/delete')
+        .send({ ...intake(), subject: { id: 's-9' } });
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     });
   },
 );
@@ -183,6 +494,7 @@ describe('privacy backend start-up', () => {
       startTestBackend({
         features: [
           privacyPlugin,
+          catalogServiceMock.factory(),
           mockServices.rootConfig.factory({
             data: { privacy: { sla: { exportHours: 'a day' } } },
           }),

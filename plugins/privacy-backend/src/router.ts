@@ -1,4 +1,3 @@
-import type { AuditorService } from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
 import {
   PermissionCheck,
@@ -7,81 +6,409 @@ import {
   parseInput,
 } from '@internal/plugin-ops-node';
 import {
+  DsarRequestDetail,
+  PRIORITIES,
+  PriorityName,
   REGIONS,
   REQUEST_STATES,
   REQUEST_TYPES,
   RequestType,
+  consentChangeSchema,
   dsarIntakeSchema,
+  extendDeadlineSchema,
+  privacyAdminPermission,
+  privacyExportDownloadPermission,
+  privacyRequestApprovePermission,
   privacyRequestCreatePermission,
   privacyRequestReadPermission,
 } from '@internal/plugin-privacy-common';
+import type { BasicPermission } from '@backstage/plugin-permission-common';
 import express from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import Router from 'express-promise-router';
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { IntakeService } from './IntakeService';
-import type { RequestStore } from './RequestStore';
+import type { AuditLog, ConsentLedger } from './audit';
+import type { PrivacyConfig } from './config';
+import { decryptBundle, deserializeBundle } from './execution/crypto';
+import type { DsarQueue } from './executor/DsarQueue';
+import type { RegionRuntime } from './executor/RegionRuntime';
+import type { ResultStore } from './executor/ResultStore';
+import type { LegalHoldStore } from './holds';
+import type { IdentifierProtection } from './identifiers';
+import type { RequestService } from './requests/RequestService';
+import type { RequestStore } from './requests/RequestStore';
+import { computeSlaReport } from './sla';
 
-const listQuerySchema = pageQuerySchema.extend({
-  state: z.enum(REQUEST_STATES).optional(),
-  type: z.enum(REQUEST_TYPES).optional(),
-  region: z.enum(REGIONS).optional(),
-});
+const listQuerySchema = pageQuerySchema
+  .extend({
+    state: z.enum(REQUEST_STATES).optional(),
+    type: z.enum(REQUEST_TYPES).optional(),
+    region: z.enum(REGIONS).optional(),
+    priority: z
+      .enum(Object.keys(PRIORITIES) as [PriorityName, ...PriorityName[]])
+      .optional(),
+    overdue: z
+      .enum(['true', 'false'])
+      .transform(v => v === 'true')
+      .optional(),
+    sort: z
+      .enum(['createdAt', 'slaDueAt', 'legalDueAt', 'priority'])
+      .default('createdAt'),
+    order: z.enum(['asc', 'desc']).default('desc'),
+  })
+  .strict();
+
+const idSchema = z.string().uuid();
+const subjectIdSchema = z.string().trim().min(1).max(200);
+const holdSchema = z
+  .object({
+    subject: z.object({ id: subjectIdSchema }).strict(),
+    reason: z.string().trim().min(10).max(1000),
+  })
+  .strict();
+
+const SLA_WINDOW_DAYS = 30;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface RouterOptions {
+  config: PrivacyConfig;
   store: RequestStore;
-  intake: IntakeService;
+  requests: RequestService;
+  results: ResultStore;
+  audit: AuditLog;
+  consent: ConsentLedger;
+  holds: LegalHoldStore;
+  identifiers: IdentifierProtection;
+  queue: DsarQueue;
+  regions: Map<string, RegionRuntime>;
   requirePermission: PermissionCheck;
-  auditor: AuditorService;
+  now?: () => Date;
 }
 
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { store, intake, requirePermission, auditor } = options;
+  const {
+    store,
+    requests,
+    results,
+    audit,
+    consent,
+    identifiers,
+    requirePermission,
+  } = options;
+  const now = () => options.now?.() ?? new Date();
   const router = Router();
   router.use(express.json({ limit: '64kb' }));
+
+  /** Checks the permission and leaves the caller's ref for the handler and the rate limiter. */
+  const allow =
+    (permission: BasicPermission) =>
+    async (
+      req: express.Request,
+      res: express.Response,
+      next: express.NextFunction,
+    ) => {
+      res.locals.caller = callerRef(await requirePermission(req, permission));
+      next();
+    };
+
+  // Intake is limited per IP and per user: 429 with Retry-After beyond it.
+  const limiter = (
+    keyGenerator: (req: express.Request, res: express.Response) => string,
+  ) =>
+    rateLimit({
+      windowMs: 60_000,
+      limit: options.config.intakeRateLimit.perMinute,
+      standardHeaders: 'draft-7',
+      legacyHeaders: false,
+      keyGenerator,
+      handler: (_req, res, _next, opts) => {
+        res.status(opts.statusCode).json({
+          error: {
+            name: 'TooManyRequests',
+            message:
+              'Too many intake requests; retry after the Retry-After header',
+          },
+        });
+      },
+    });
+  const perIp = limiter(req => ipKeyGenerator(req.ip ?? 'unknown'));
+  const perUser = limiter((_req, res) => String(res.locals.caller));
 
   const submit =
     (type: RequestType) =>
     async (req: express.Request, res: express.Response) => {
-      const credentials = await requirePermission(
-        req,
-        privacyRequestCreatePermission,
-      );
       const body = parseInput(dsarIntakeSchema, req.body);
-      const requester = callerRef(credentials);
-      const event = await auditor.createEvent({
-        eventId: `request-${type}`,
-        severityLevel: 'medium',
-        request: req,
-      });
-      try {
-        const { request, created } = await intake.submit(type, body, requester);
-        await event.success({ meta: { requestId: request.id, created } });
-        res.status(created ? 201 : 200).json(request);
-      } catch (error) {
-        await event.fail({ error: error as Error });
-        throw error;
+      const idempotencyKey = req.header('Idempotency-Key')?.trim() || undefined;
+      if (idempotencyKey && idempotencyKey.length > 255) {
+        parseInput(
+          z.string().max(255, 'Idempotency-Key: at most 255 characters'),
+          idempotencyKey,
+        );
       }
+      const { request, created } = await requests.submit(
+        type,
+        body,
+        res.locals.caller,
+        { idempotencyKey },
+      );
+      res.status(created ? 201 : 200).json(request);
     };
+  router.post(
+    '/export',
+    perIp,
+    allow(privacyRequestCreatePermission),
+    perUser,
+    submit('export'),
+  );
+  router.post(
+    '/delete',
+    perIp,
+    allow(privacyRequestCreatePermission),
+    perUser,
+    submit('delete'),
+  );
 
-  router.post('/export', submit('export'));
-  router.post('/delete', submit('delete'));
+  router.get(
+    '/requests',
+    allow(privacyRequestReadPermission),
+    async (req, res) => {
+      res.json(await store.list(parseInput(listQuerySchema, req.query), now()));
+    },
+  );
 
-  router.get('/requests', async (req, res) => {
-    await requirePermission(req, privacyRequestReadPermission);
-    const { limit, offset, ...filter } = parseInput(listQuerySchema, req.query);
-    res.json(await store.list(filter, { limit, offset }));
+  router.get(
+    '/status/:id',
+    allow(privacyRequestReadPermission),
+    async (req, res) => {
+      const request = await store.get(parseInput(idSchema, req.params.id));
+      if (!request)
+        throw new NotFoundError(`No request with id ${req.params.id}`);
+      const sources = await results.sources(request.id);
+      const exported = await results.exportOf(request.id);
+      const erasureVerified =
+        request.type === 'delete' && request.state === 'completed';
+      const detail: DsarRequestDetail = {
+        ...request,
+        sources,
+        export: exported
+          ? {
+              id: exported.id,
+              sha256: exported.sha256,
+              sizeBytes: exported.sizeBytes,
+              keyId: exported.keyId,
+              expiresAt: exported.expiresAt,
+            }
+          : null,
+        erasureProof: erasureVerified
+          ? {
+              verifiedAt: request.completedAt!,
+              sources: sources.length,
+              remaining: sources.reduce((n, s) => n + (s.remaining ?? 0), 0),
+            }
+          : null,
+      };
+      res.json(detail);
+    },
+  );
+
+  router.post(
+    '/requests/:id/approve',
+    allow(privacyRequestApprovePermission),
+    async (req, res) => {
+      res.json(
+        await requests.approve(
+          parseInput(idSchema, req.params.id),
+          res.locals.caller,
+        ),
+      );
+    },
+  );
+  router.post(
+    '/requests/:id/cancel',
+    allow(privacyRequestApprovePermission),
+    async (req, res) => {
+      res.json(
+        await requests.cancel(
+          parseInput(idSchema, req.params.id),
+          res.locals.caller,
+        ),
+      );
+    },
+  );
+  router.post(
+    '/requests/:id/retry',
+    allow(privacyRequestApprovePermission),
+    async (req, res) => {
+      res.json(
+        await requests.retry(
+          parseInput(idSchema, req.params.id),
+          res.locals.caller,
+        ),
+      );
+    },
+  );
+  router.post(
+    '/requests/:id/extend',
+    allow(privacyAdminPermission),
+    async (req, res) => {
+      const { reason } = parseInput(extendDeadlineSchema, req.body);
+      res.json(
+        await requests.extend(
+          parseInput(idSchema, req.params.id),
+          res.locals.caller,
+          reason,
+        ),
+      );
+    },
+  );
+
+  router.get(
+    '/requests/:id/audit',
+    allow(privacyRequestReadPermission),
+    async (req, res) => {
+      const id = parseInput(idSchema, req.params.id);
+      if (!(await store.getRow(id)))
+        throw new NotFoundError(`No request with id ${id}`);
+      res.json({ events: await audit.forRequest(id) });
+    },
+  );
+
+  router.get(
+    '/audit/verify',
+    allow(privacyAdminPermission),
+    async (_req, res) => {
+      res.json(await audit.verify());
+    },
+  );
+
+  router.get(
+    '/exports/:id/download',
+    allow(privacyExportDownloadPermission),
+    async (req, res) => {
+      const exported = await results.exportById(
+        parseInput(idSchema, req.params.id),
+      );
+      if (!exported)
+        throw new NotFoundError(`No export with id ${req.params.id}`);
+      if (Date.parse(exported.expiresAt) < now().getTime()) {
+        res
+          .status(410)
+          .json({
+            error: {
+              name: 'Gone',
+              message: `The download link expired at ${exported.expiresAt}`,
+            },
+          });
+        return;
+      }
+      const request = (await store.get(exported.requestId))!;
+      const runtime = options.regions.get(request.region)!;
+      const sealed = await runtime.storage.get(`exports/${request.id}.zip.enc`);
+      const zip = decryptBundle(deserializeBundle(sealed), runtime.keyring);
+      await audit.append({
+        requestId: request.id,
+        type: 'export.downloaded',
+        actor: res.locals.caller,
+        data: { exportId: exported.id },
+      });
+      res
+        .status(200)
+        .type('application/zip')
+        .setHeader(
+          'Content-Disposition',
+          `attachment; filename="dsar-export-${request.id}.zip"`,
+        )
+        .send(zip);
+    },
+  );
+
+  router.post(
+    '/consent',
+    allow(privacyRequestCreatePermission),
+    async (req, res) => {
+      const change = parseInput(consentChangeSchema, req.body);
+      const subjectHash = identifiers.hash(change.subject.id);
+      await consent.record({
+        subjectHash,
+        purpose: change.purpose,
+        granted: change.granted,
+        source: change.source,
+        actor: res.locals.caller,
+      });
+      res.status(201).json({
+        subjectId: change.subject.id,
+        current: await consent.current(subjectHash),
+        history: await consent.history(subjectHash),
+      });
+    },
+  );
+
+  router.get(
+    '/consent/:subjectId',
+    allow(privacyRequestReadPermission),
+    async (req, res) => {
+      const subjectId = parseInput(subjectIdSchema, req.params.subjectId);
+      const subjectHash = identifiers.hash(subjectId);
+      res.json({
+        subjectId,
+        current: await consent.current(subjectHash),
+        history: await consent.history(subjectHash),
+      });
+    },
+  );
+
+  router.post('/holds', allow(privacyAdminPermission), async (req, res) => {
+    const hold = parseInput(holdSchema, req.body);
+    const id = randomUUID();
+    await options.holds.place({
+      id,
+      subjectId: hold.subject.id,
+      reason: hold.reason,
+      createdBy: res.locals.caller,
+      at: now(),
+    });
+    await audit.append({
+      type: 'legal_hold.placed',
+      actor: res.locals.caller,
+      data: { holdId: id },
+    });
+    res.status(201).json({ id });
   });
 
-  router.get('/status/:id', async (req, res) => {
-    await requirePermission(req, privacyRequestReadPermission);
-    const request = await store.get(req.params.id);
-    if (!request) {
-      throw new NotFoundError(`No request with id ${req.params.id}`);
-    }
-    res.json(request);
-  });
+  router.get(
+    '/metrics/sla',
+    allow(privacyRequestReadPermission),
+    async (_req, res) => {
+      const since = new Date(now().getTime() - SLA_WINDOW_DAYS * DAY_MS);
+      const rows = await store.receivedSince(since);
+      res.json(
+        computeSlaReport(
+          rows.map(row => ({
+            type: row.type,
+            region: row.region,
+            state: row.state,
+            createdAt: new Date(row.created_at),
+            completedAt:
+              row.completed_at === null ? null : new Date(row.completed_at),
+            slaDueAt: new Date(row.sla_due_at),
+          })),
+          now(),
+          { windowDays: SLA_WINDOW_DAYS, objective: options.config.objective },
+        ),
+      );
+    },
+  );
+
+  router.get(
+    '/metrics/queue',
+    allow(privacyRequestReadPermission),
+    async (_req, res) => {
+      res.json(await options.queue.counts());
+    },
+  );
 
   return router;
 }

@@ -9,7 +9,11 @@ import {
   privacyRequestReadPermission,
 } from '@internal/plugin-privacy-common';
 import { sloReadPermission } from '@internal/plugin-slo-common';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { randomBytes } from 'node:crypto';
 import request from 'supertest';
+
+const testKey = () => randomBytes(32).toString('base64');
 import permissionBackend from '@backstage/plugin-permission-backend';
 import privacyBackend from '@internal/plugin-privacy-backend';
 import opsPolicyModule, { OpsPermissionPolicy } from './opsPermissionPolicy';
@@ -102,8 +106,18 @@ describe('privacy routes behind the real permission backend and our policy', () 
         opsPolicyModule,
         privacyBackend,
         userInfo.factory,
+        catalogServiceMock.factory(),
         mockServices.rootConfig.factory({
-          data: { permission: { enabled: true } },
+          data: {
+            permission: { enabled: true },
+            privacy: {
+              identifiers: {
+                key: { id: 'test', key: testKey() },
+                pepper: testKey(),
+              },
+              regions: {},
+            },
+          },
         }),
       ],
     });

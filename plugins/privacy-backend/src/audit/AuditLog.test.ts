@@ -1,0 +1,324 @@
+import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
+import type { AuditEvent } from '@internal/plugin-privacy-common';
+import type { Knex } from 'knex';
+import { resolve as resolvePath } from 'node:path';
+import {
+  AUDIT_TABLE,
+  AuditLog,
+  GENESIS_HASH,
+  canonicalJson,
+  hashAuditFields,
+} from './AuditLog';
+
+jest.setTimeout(120_000);
+
+const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+
+const migrationsDir = resolvePath(__dirname, '../../migrations');
+
+async function setup(databaseId: TestDatabaseId) {
+  const knex = await databases.init(databaseId);
+  await knex.migrate.latest({ directory: migrationsDir });
+  return { knex, audit: new AuditLog(knex) };
+}
+
+const isPg = (databaseId: TestDatabaseId) => databaseId.startsWith('POSTGRES');
+
+/** 'applied', or the message of the error the database answered with. */
+const outcome = (query: Promise<unknown>) =>
+  query.then(
+    () => 'applied',
+    (error: Error) => error.message,
+  );
+
+const refused = expect.stringContaining('privacy audit tables are append-only');
+
+/** What a tamperer with direct database access does: bypass the trigger. */
+async function tamper(
+  knex: Knex,
+  databaseId: TestDatabaseId,
+  change: (knex: Knex) => Promise<unknown>,
+) {
+  if (isPg(databaseId)) {
+    await knex.raw(`ALTER TABLE ${AUDIT_TABLE} DISABLE TRIGGER ALL`);
+  }
+  try {
+    await change(knex);
+  } finally {
+    if (isPg(databaseId)) {
+      await knex.raw(`ALTER TABLE ${AUDIT_TABLE} ENABLE TRIGGER ALL`);
+    }
+  }
+}
+
+describe('canonicalJson', () => {
+  it('orders keys at every depth and drops undefined', () => {
+    expect(
+      canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: undefined } }),
+    ).toBe('{"a":{"d":[3,{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJson({ at: new Date(0) })).toBe(
+      '{"at":"1970-01-01T00:00:00.000Z"}',
+    );
+  });
+});
+
+describe.each(databases.eachSupportedId())('AuditLog on %p', databaseId => {
+  /** PostgreSQL's trigger refuses UPDATE and DELETE; SQLite has no trigger. */
+  const appendOnly = isPg(databaseId) ? refused : 'applied';
+
+  it('chains events and verifies them', async () => {
+    const { audit } = await setup(databaseId);
+    expect(await audit.verify()).toEqual({ ok: true, count: 0 });
+
+    const at = new Date('2026-11-26T10:00:00.123Z');
+    const first = await audit.append({
+      requestId: 'req-1',
+      type: 'request.received',
+      actor: 'user:default/alice',
+      data: { z: 1, a: { nested: true } },
+      at,
+    });
+    expect(first).toMatchObject({
+      seq: expect.any(Number),
+      requestId: 'req-1',
+      at: '2026-11-26T10:00:00.123Z',
+      prevHash: GENESIS_HASH,
+    });
+    expect(first.hash).toMatch(/^[0-9a-f]{64}$/);
+
+    const second = await audit.append({
+      requestId: 'req-1',
+      type: 'request.approved',
+      actor: 'user:default/bob',
+    });
+    expect(second.prevHash).toBe(first.hash);
+    expect(second.data).toEqual({});
+    await audit.append({
+      requestId: 'req-2',
+      type: 'request.received',
+      actor: 'user:default/alice',
+    });
+    await audit.append({
+      type: 'consent.changed',
+      actor: 'user:default/alice',
+      data: { purpose: 'marketing', granted: true },
+    });
+    await audit.append({
+      requestId: 'req-1',
+      type: 'export.downloaded',
+      actor: 'user:default/alice',
+      data: { bytes: 1234 },
+    });
+
+    expect(await audit.verify()).toEqual({ ok: true, count: 5 });
+
+    const trail = await audit.forRequest('req-1');
+    expect(trail.map(e => e.type)).toEqual([
+      'request.received',
+      'request.approved',
+      'export.downloaded',
+    ]);
+    expect(trail[0]).toEqual(first);
+
+    const page = await audit.list({ limit: 2, offset: 1 });
+    expect(page.totalCount).toBe(5);
+    expect(page.items.map(e => e.type)).toEqual([
+      'consent.changed',
+      'request.received',
+    ]);
+    expect(page.items[0].requestId).toBeNull();
+    expect(page.items[0].seq).toBeGreaterThan(page.items[1].seq);
+  });
+
+  it('serializes 50 concurrent appends into one chain', async () => {
+    const { audit } = await setup(databaseId);
+    const events = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        audit.append({
+          requestId: `req-${i % 5}`,
+          type: 'request.state_changed',
+          actor: 'plugin:privacy',
+          data: { i },
+        }),
+      ),
+    );
+    expect(new Set(events.map(e => e.prevHash)).size).toBe(50);
+    expect(new Set(events.map(e => e.hash)).size).toBe(50);
+    expect(await audit.verify()).toEqual({ ok: true, count: 50 });
+  });
+
+  it('appends inside the caller transaction and rolls back with it', async () => {
+    const { knex, audit } = await setup(databaseId);
+    await audit.append({ type: 'a', actor: 'x' });
+    await expect(
+      knex.transaction(async trx => {
+        await audit.append({ type: 'b', actor: 'x' }, trx);
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    await knex.transaction(async trx => {
+      await audit.append({ type: 'c', actor: 'x' }, trx);
+    });
+    const page = await audit.list({ limit: 10, offset: 0 });
+    expect(page.items.map(e => e.type)).toEqual(['c', 'a']);
+    expect(await audit.verify()).toEqual({ ok: true, count: 2 });
+  });
+
+  it('refuses UPDATE and DELETE on the audit table on PostgreSQL', async () => {
+    const { knex, audit } = await setup(databaseId);
+    const first = await audit.append({ type: 't', actor: 'a', data: {} });
+    await audit.append({ type: 't', actor: 'a', data: {} });
+    expect(
+      await outcome(
+        knex(AUDIT_TABLE).where({ seq: first.seq }).update({ actor: 'b' }),
+      ),
+    ).toEqual(appendOnly);
+    expect(
+      await outcome(knex(AUDIT_TABLE).where({ seq: first.seq }).delete()),
+    ).toEqual(appendOnly);
+    // on PostgreSQL nothing changed; on SQLite verify has to catch it
+    expect(await audit.verify()).toEqual(
+      isPg(databaseId)
+        ? { ok: true, count: 2 }
+        : {
+            ok: false,
+            count: 0,
+            brokenAt: { seq: first.seq + 1, reason: 'broken link' },
+          },
+    );
+  });
+
+  it('names an altered row as a hash mismatch', async () => {
+    const { knex, audit } = await setup(databaseId);
+    const events: AuditEvent[] = [];
+    for (let i = 0; i < 5; i++) {
+      events.push(
+        await audit.append({
+          requestId: 'req-1',
+          type: 'request.state_changed',
+          actor: 'plugin:privacy',
+          data: { to: `state-${i}` },
+        }),
+      );
+    }
+    const target = events[2];
+    const alter = (db: Knex) =>
+      db(AUDIT_TABLE)
+        .where({ seq: target.seq })
+        .update({ data: canonicalJson({ to: 'completed' }) });
+
+    // PostgreSQL's trigger refuses the edit; SQLite has no trigger and takes it
+    expect(await outcome(alter(knex))).toEqual(appendOnly);
+
+    await tamper(knex, databaseId, alter);
+    expect((await audit.forRequest('req-1'))[2].data).toEqual({
+      to: 'completed',
+    });
+    expect(await audit.verify()).toEqual({
+      ok: false,
+      count: 2,
+      brokenAt: { seq: target.seq, reason: 'hash mismatch' },
+    });
+  });
+
+  it('names a row whose actor or time was altered', async () => {
+    const { knex, audit } = await setup(databaseId);
+    const events: AuditEvent[] = [];
+    for (let i = 0; i < 3; i++) {
+      events.push(await audit.append({ type: 't', actor: 'user:default/a' }));
+    }
+    await tamper(knex, databaseId, db =>
+      db(AUDIT_TABLE)
+        .where({ seq: events[1].seq })
+        .update({ at: new Date(Date.parse(events[1].at) + 1) }),
+    );
+    expect(await audit.verify()).toMatchObject({
+      ok: false,
+      brokenAt: { seq: events[1].seq, reason: 'hash mismatch' },
+    });
+  });
+
+  it('names the row after a deleted one as a broken link', async () => {
+    const { knex, audit } = await setup(databaseId);
+    const events: AuditEvent[] = [];
+    for (let i = 0; i < 5; i++) {
+      events.push(await audit.append({ type: 't', actor: 'a', data: { i } }));
+    }
+    await tamper(knex, databaseId, db =>
+      db(AUDIT_TABLE).where({ seq: events[2].seq }).delete(),
+    );
+    expect(await audit.verify()).toEqual({
+      ok: false,
+      count: 2,
+      brokenAt: { seq: events[3].seq, reason: 'broken link' },
+    });
+  });
+
+  it('names a row whose hash was recomputed after an edit by the broken link after it', async () => {
+    const { knex, audit } = await setup(databaseId);
+    const events: AuditEvent[] = [];
+    for (let i = 0; i < 4; i++) {
+      events.push(await audit.append({ type: 't', actor: 'a', data: { i } }));
+    }
+    const forged = events[1];
+    const hash = hashAuditFields({ ...forged, data: { i: 99 } });
+    await tamper(knex, databaseId, db =>
+      db(AUDIT_TABLE)
+        .where({ seq: forged.seq })
+        .update({ data: canonicalJson({ i: 99 }), hash }),
+    );
+    expect(await audit.verify()).toEqual({
+      ok: false,
+      count: 2,
+      brokenAt: { seq: events[2].seq, reason: 'broken link' },
+    });
+  });
+
+  it('verifies a chain longer than one batch and finds a break past it', async () => {
+    const { knex, audit } = await setup(databaseId);
+    const rows = [];
+    let prevHash = GENESIS_HASH;
+    const start = Date.parse('2026-01-01T00:00:00.000Z');
+    for (let i = 0; i < 2500; i++) {
+      const fields = {
+        prevHash,
+        requestId: `req-${i % 7}`,
+        type: 'request.state_changed',
+        actor: 'plugin:privacy',
+        at: new Date(start + i * 1001).toISOString(),
+        data: { i },
+      };
+      const hash = hashAuditFields(fields);
+      rows.push({
+        request_id: fields.requestId,
+        type: fields.type,
+        actor: fields.actor,
+        at: new Date(fields.at),
+        data: canonicalJson(fields.data),
+        prev_hash: prevHash,
+        hash,
+      });
+      prevHash = hash;
+    }
+    await knex.batchInsert(AUDIT_TABLE, rows, 200);
+    expect(await audit.verify()).toEqual({ ok: true, count: 2500 });
+
+    const appended = await audit.append({ type: 't', actor: 'a' });
+    expect(appended.prevHash).toBe(prevHash);
+    expect(await audit.verify()).toEqual({ ok: true, count: 2501 });
+
+    const [{ seq }] = await knex(AUDIT_TABLE)
+      .select('seq')
+      .orderBy('seq', 'asc')
+      .offset(1700)
+      .limit(1);
+    await tamper(knex, databaseId, db =>
+      db(AUDIT_TABLE).where({ seq }).update({ actor: 'user:default/mallory' }),
+    );
+    expect(await audit.verify()).toEqual({
+      ok: false,
+      count: 1700,
+      brokenAt: { seq: Number(seq), reason: 'hash mismatch' },
+    });
+  });
+});

@@ -1,0 +1,10 @@
+export {
+  AuditLog,
+  AUDIT_TABLE,
+  GENESIS_HASH,
+  canonicalJson,
+  hashAuditFields,
+} from './AuditLog';
+export type { AuditEntry, HashedFields } from './AuditLog';
+export { ConsentLedger, CONSENT_TABLE } from './ConsentLedger';
+export type { ConsentRecord } from './ConsentLedger';

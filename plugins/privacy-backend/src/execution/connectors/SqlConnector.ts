@@ -1,0 +1,225 @@
+import { REGIONS, type Region } from '@internal/plugin-privacy-common';
+import knexFactory, { type Knex } from 'knex';
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { type DataSourceConnector, REDACTED } from './types';
+import { parseConnectionConfig } from './validation';
+
+/**
+ * A relational database (PostgreSQL or SQLite) holding personal data in known
+ * tables, each with a column naming the subject.
+ *
+ * Table and column names come from config and are checked against a strict
+ * identifier pattern before any query is built; values are always bound.
+ */
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+/** A table, optionally qualified by its schema: `users` or `public.users`. */
+const TABLE_NAME =
+  /^[A-Za-z_][A-Za-z0-9_]{0,62}(\.[A-Za-z_][A-Za-z0-9_]{0,62})?$/;
+
+const columnName = z
+  .string()
+  .regex(IDENTIFIER, 'must be a plain SQL identifier ([A-Za-z_][A-Za-z0-9_]*)');
+
+const sqlTableSchema = z
+  .object({
+    table: z
+      .string()
+      .regex(
+        TABLE_NAME,
+        'must be a SQL identifier, optionally schema-qualified',
+      ),
+    subjectColumn: columnName,
+    erase: z.enum(['delete-row', 'columns']),
+    columns: z
+      .record(columnName, z.enum(['null', 'hash', 'redact']))
+      .optional(),
+  })
+  .strict()
+  .superRefine((table, ctx) => {
+    const count = Object.keys(table.columns ?? {}).length;
+    if (table.erase === 'columns' && count === 0) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['columns'],
+        message:
+          'erase: columns needs at least one column to null, hash or redact',
+      });
+    }
+    if (table.erase === 'delete-row' && count > 0) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['columns'],
+        message:
+          'columns only apply to erase: columns (delete-row deletes the whole row)',
+      });
+    }
+  });
+
+export const sqlConnectionSchema = z
+  .object({
+    type: z.literal('sql'),
+    region: z.enum(REGIONS),
+    client: z.enum(['pg', 'better-sqlite3']),
+    connection: z.union([z.string().min(1), z.record(z.string(), z.unknown())]),
+    tables: z.array(sqlTableSchema).min(1),
+  })
+  .strict();
+
+export type SqlConnectionConfig = z.input<typeof sqlConnectionSchema>;
+type SqlTable = z.output<typeof sqlTableSchema>;
+
+export interface SqlConnectorOptions {
+  /** Use this client instead of creating one from the config (tests); it is not closed by `close()`. */
+  knex?: Knex;
+}
+
+export class SqlConnector implements DataSourceConnector {
+  readonly connection: string;
+  readonly region: Region;
+  readonly #tables: SqlTable[];
+  readonly #db: Knex;
+  readonly #ownsDb: boolean;
+
+  constructor(
+    connection: string,
+    config: SqlConnectionConfig | unknown,
+    options: SqlConnectorOptions = {},
+  ) {
+    const parsed = parseConnectionConfig(
+      connection,
+      sqlConnectionSchema,
+      config,
+    );
+    this.connection = connection;
+    this.region = parsed.region;
+    this.#tables = parsed.tables;
+    this.#ownsDb = !options.knex;
+    this.#db =
+      options.knex ??
+      knexFactory({
+        client: parsed.client,
+        connection:
+          parsed.client === 'better-sqlite3' &&
+          typeof parsed.connection === 'string'
+            ? { filename: parsed.connection }
+            : (parsed.connection as Knex.StaticConnectionConfig | string),
+        useNullAsDefault: parsed.client === 'better-sqlite3',
+        pool: { min: 0, max: 2 },
+      });
+  }
+
+  async exportSubject(subjectId: string): Promise<Record<string, unknown[]>> {
+    const result: Record<string, unknown[]> = {};
+    for (const { table, subjectColumn } of this.#tables) {
+      const rows = await this.#db(table)
+        .select('*')
+        .where(subjectColumn, subjectId);
+      result[table] = [...(result[table] ?? []), ...rows];
+    }
+    return result;
+  }
+
+  /** Erases all tables in one transaction, in config order (list child tables first). */
+  async eraseSubject(subjectId: string): Promise<{ affected: number }> {
+    return this.#db.transaction(async trx => {
+      let affected = 0;
+      for (const table of this.#tables) {
+        affected +=
+          table.erase === 'delete-row'
+            ? await trx(table.table).where(table.subjectColumn, subjectId).del()
+            : await eraseColumns(trx, table, subjectId);
+      }
+      return { affected };
+    });
+  }
+
+  async countRemaining(subjectId: string): Promise<number> {
+    let remaining = 0;
+    for (const { table, subjectColumn } of this.#tables) {
+      const [row] = await this.#db(table)
+        .where(subjectColumn, subjectId)
+        .count({ n: '*' });
+      remaining += Number(row?.n ?? 0);
+    }
+    return remaining;
+  }
+
+  async close(): Promise<void> {
+    if (this.#ownsDb) {
+      await this.#db.destroy();
+    }
+  }
+}
+
+/**
+ * Nulls, redacts or hashes the listed columns of the subject's rows, and
+ * replaces the subject column itself (hashed unless listed otherwise).
+ *
+ * Hashes are computed in JS (same result on SQLite and PostgreSQL), one UPDATE
+ * per distinct combination of values of the hashed columns. Every UPDATE also
+ * rewrites the subject column, so an updated row no longer matches
+ * `subjectColumn = subjectId` and is never hashed twice.
+ */
+async function eraseColumns(
+  trx: Knex.Transaction,
+  { table, subjectColumn, columns = {} }: SqlTable,
+  subjectId: string,
+): Promise<number> {
+  const strategies = { [subjectColumn]: 'hash' as const, ...columns };
+
+  const fixed: Record<string, unknown> = {};
+  const hashed: string[] = [];
+  for (const [column, strategy] of Object.entries(strategies)) {
+    if (strategy === 'null') {
+      fixed[column] = null;
+    } else if (strategy === 'redact') {
+      fixed[column] = REDACTED;
+    } else if (column === subjectColumn) {
+      fixed[column] = sha256Hex(subjectId);
+    } else {
+      hashed.push(column);
+    }
+  }
+
+  if (hashed.length === 0) {
+    return trx(table).where(subjectColumn, subjectId).update(fixed);
+  }
+
+  const combinations: Array<Record<string, unknown>> = await trx(table)
+    .distinct(hashed)
+    .where(subjectColumn, subjectId);
+  let affected = 0;
+  for (const values of combinations) {
+    const query = trx(table).where(subjectColumn, subjectId);
+    const update = { ...fixed };
+    for (const column of hashed) {
+      const value = values[column];
+      if (value === null || value === undefined) {
+        query.whereNull(column);
+        update[column] = null;
+      } else {
+        query.where(column, value as Knex.Value);
+        update[column] = sha256Hex(value);
+      }
+    }
+    affected += await query.update(update);
+  }
+  return affected;
+}
+
+/** SHA-256 hex of a column value: bytes as such, dates as ISO, anything else as text. */
+export function sha256Hex(value: unknown): string {
+  const hash = createHash('sha256');
+  if (Buffer.isBuffer(value) || value instanceof Uint8Array) {
+    hash.update(value);
+  } else if (value instanceof Date) {
+    hash.update(value.toISOString(), 'utf8');
+  } else if (typeof value === 'object' && value !== null) {
+    hash.update(JSON.stringify(value), 'utf8');
+  } else {
+    hash.update(String(value), 'utf8');
+  }
+  return hash.digest('hex');
+}

@@ -1,0 +1,222 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import type {
+  DsarRequest,
+  Region,
+  SourceResult,
+} from '@internal/plugin-privacy-common';
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { AuditAppender, RequestService } from '../requests/RequestService';
+import type { RequestStore } from '../requests/RequestStore';
+import { buildExportArchive } from '../execution/bundle';
+import { encryptBundle, serializeBundle } from '../execution/crypto';
+import type { RegionRuntime } from './RegionRuntime';
+import type { ResultStore } from './ResultStore';
+import type { DataSource, SourceResolver } from './SourceResolver';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Runs one request against the data sources of its region. Safe to run
+ * again for the same request (after a crash or a retry): sources are
+ * re-read, the export bundle is rewritten under the same key and the
+ * completion is a compare-and-set, so a request completes exactly once.
+ * Throws when any source failed, so the queue retries it.
+ */
+export class Executor {
+  constructor(
+    private readonly deps: {
+      db: Knex;
+      requests: RequestService;
+      store: RequestStore;
+      results: ResultStore;
+      audit: AuditAppender;
+      sources: SourceResolver;
+      regions: Map<Region, RegionRuntime>;
+      exportLinkDays: number;
+      logger: LoggerService;
+      now?: () => Date;
+    },
+  ) {}
+
+  private now() {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  async run(requestId: string): Promise<void> {
+    const row = await this.deps.requests.start(requestId);
+    if (!row) return; // canceled, completed or unknown: nothing to do
+    const request = this.deps.store.toRequest(row);
+    const runtime = this.deps.regions.get(request.region);
+    if (!runtime)
+      throw new Error(`No privacy runtime for region ${request.region}`);
+    const sources = await this.deps.sources.sourcesIn(request.region);
+    if (sources.length === 0) {
+      // Better to retry than to claim "no data": the catalog may still be loading.
+      throw new Error(
+        `No data sources with personal data are declared in region ${request.region}`,
+      );
+    }
+
+    if (request.type === 'export') {
+      await this.runExport(request, runtime, sources);
+    } else {
+      await this.runErasure(request, runtime, sources);
+    }
+  }
+
+  private connectorFor(runtime: RegionRuntime, source: DataSource) {
+    const connector = runtime.connectors.get(source.connection);
+    if (!connector) {
+      throw new Error(
+        `connection ${source.connection} is not configured in region ${runtime.region}`,
+      );
+    }
+    return connector;
+  }
+
+  /** Runs `work` for every source, records each result, throws if any failed. */
+  private async eachSource(
+    request: DsarRequest,
+    sources: DataSource[],
+    work: (
+      source: DataSource,
+    ) => Promise<
+      Omit<
+        SourceResult,
+        'source' | 'connection' | 'status' | 'error' | 'finishedAt'
+      >
+    >,
+  ) {
+    const failures: string[] = [];
+    for (const source of sources) {
+      const base = { source: source.entityRef, connection: source.connection };
+      try {
+        const outcome = await work(source);
+        await this.deps.results.saveSource(request.id, {
+          ...base,
+          ...outcome,
+          status: 'done',
+          error: null,
+          finishedAt: this.now().toISOString(),
+        });
+      } catch (error) {
+        const message = (error as Error).message;
+        failures.push(`${source.entityRef}: ${message}`);
+        await this.deps.results.saveSource(request.id, {
+          ...base,
+          status: 'failed',
+          records: 0,
+          remaining: null,
+          error: message,
+          finishedAt: this.now().toISOString(),
+        });
+      }
+    }
+    if (failures.length) {
+      throw new Error(
+        `${failures.length} of ${
+          sources.length
+        } sources failed: ${failures.join('; ')}`,
+      );
+    }
+  }
+
+  private async runExport(
+    request: DsarRequest,
+    runtime: RegionRuntime,
+    sources: DataSource[],
+  ) {
+    const files: Array<{ source: string; records: Record<string, unknown[]> }> =
+      [];
+    await this.eachSource(request, sources, async source => {
+      const records = await this.connectorFor(runtime, source).exportSubject(
+        request.subjectId,
+      );
+      files.push({ source: source.entityRef, records });
+      return {
+        records: Object.values(records).reduce((n, rows) => n + rows.length, 0),
+        remaining: null,
+      };
+    });
+
+    const createdAt = this.now();
+    const { zip, manifest } = buildExportArchive(files, {
+      requestId: request.id,
+      subjectId: request.subjectId,
+      region: request.region,
+      createdAt: createdAt.toISOString(),
+    });
+    const sealed = serializeBundle(encryptBundle(zip, runtime.masterKey));
+    const stored = await runtime.storage.put(
+      `exports/${request.id}.zip.enc`,
+      sealed,
+    );
+    const previous = await this.deps.results.exportOf(request.id);
+
+    await this.deps.db.transaction(async trx => {
+      await this.deps.results.saveExport(
+        {
+          id: previous?.id ?? randomUUID(),
+          requestId: request.id,
+          location: stored.location,
+          sha256: stored.sha256,
+          sizeBytes: stored.sizeBytes,
+          keyId: runtime.masterKey.id,
+          createdAt,
+          expiresAt: new Date(
+            createdAt.getTime() + this.deps.exportLinkDays * DAY_MS,
+          ),
+        },
+        trx,
+      );
+      if (await this.deps.requests.complete(request.id, trx)) {
+        await this.deps.audit.append(
+          {
+            requestId: request.id,
+            type: 'export.created',
+            actor: 'executor',
+            data: {
+              files: manifest.files.length,
+              sha256: stored.sha256,
+              keyId: runtime.masterKey.id,
+            },
+          },
+          trx,
+        );
+      }
+    });
+  }
+
+  private async runErasure(
+    request: DsarRequest,
+    runtime: RegionRuntime,
+    sources: DataSource[],
+  ) {
+    await this.eachSource(request, sources, async source => {
+      const connector = this.connectorFor(runtime, source);
+      const { affected } = await connector.eraseSubject(request.subjectId);
+      // The proof: read the source back and find nothing of the subject.
+      const remaining = await connector.countRemaining(request.subjectId);
+      if (remaining > 0) {
+        throw new Error(
+          `${remaining} records of the subject remain after erasure`,
+        );
+      }
+      return { records: affected, remaining };
+    });
+    await this.deps.db.transaction(async trx => {
+      if (await this.deps.requests.complete(request.id, trx)) {
+        await this.deps.audit.append(
+          {
+            requestId: request.id,
+            type: 'erasure.verified',
+            actor: 'executor',
+            data: { sources: sources.length, remaining: 0 },
+          },
+          trx,
+        );
+      }
+    });
+  }
+}

@@ -1,0 +1,133 @@
+import type { SourceResult } from '@internal/plugin-privacy-common';
+import type { Knex } from 'knex';
+import { iso } from '../requests/RequestStore';
+
+interface SourceRow {
+  request_id: string;
+  source: string;
+  connection: string;
+  status: SourceResult['status'];
+  records: number;
+  remaining: number | null;
+  error: string | null;
+  finished_at: Date | string | number | null;
+}
+
+interface ExportRow {
+  id: string;
+  request_id: string;
+  location: string;
+  sha256: string;
+  size_bytes: number | string;
+  key_id: string;
+  created_at: Date | string | number;
+  expires_at: Date | string | number;
+}
+
+export interface ExportRecord {
+  id: string;
+  requestId: string;
+  location: string;
+  sha256: string;
+  sizeBytes: number;
+  keyId: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+const toExport = (row: ExportRow): ExportRecord => ({
+  id: row.id,
+  requestId: row.request_id,
+  location: row.location,
+  sha256: row.sha256,
+  sizeBytes: Number(row.size_bytes),
+  keyId: row.key_id,
+  createdAt: iso(row.created_at),
+  expiresAt: iso(row.expires_at),
+});
+
+/** What each source did for a request, and the request's export bundle. */
+export class ResultStore {
+  constructor(private readonly db: Knex) {}
+
+  async saveSource(
+    requestId: string,
+    result: SourceResult,
+    trx: Knex = this.db,
+  ) {
+    const row: SourceRow = {
+      request_id: requestId,
+      source: result.source,
+      connection: result.connection,
+      status: result.status,
+      records: result.records,
+      remaining: result.remaining,
+      error: result.error,
+      finished_at: result.finishedAt ? new Date(result.finishedAt) : null,
+    };
+    await trx<SourceRow>('privacy_source_results')
+      .insert(row)
+      .onConflict(['request_id', 'source'])
+      .merge();
+  }
+
+  async sources(requestId: string): Promise<SourceResult[]> {
+    const rows = await this.db<SourceRow>('privacy_source_results')
+      .where({ request_id: requestId })
+      .orderBy('source');
+    return rows.map(row => ({
+      source: row.source,
+      connection: row.connection,
+      status: row.status,
+      records: Number(row.records),
+      remaining: row.remaining === null ? null : Number(row.remaining),
+      error: row.error,
+      finishedAt: row.finished_at === null ? null : iso(row.finished_at),
+    }));
+  }
+
+  /** One export per request: a re-run replaces the bundle, keeping its id. */
+  async saveExport(
+    record: Omit<ExportRecord, 'createdAt' | 'expiresAt'> & {
+      createdAt: Date;
+      expiresAt: Date;
+    },
+    trx: Knex = this.db,
+  ) {
+    const row = {
+      id: record.id,
+      request_id: record.requestId,
+      location: record.location,
+      sha256: record.sha256,
+      size_bytes: record.sizeBytes,
+      key_id: record.keyId,
+      created_at: record.createdAt,
+      expires_at: record.expiresAt,
+    };
+    await trx('privacy_exports')
+      .insert(row)
+      .onConflict('request_id')
+      .merge([
+        'location',
+        'sha256',
+        'size_bytes',
+        'key_id',
+        'created_at',
+        'expires_at',
+      ]);
+  }
+
+  async exportOf(requestId: string): Promise<ExportRecord | undefined> {
+    const row = await this.db<ExportRow>('privacy_exports')
+      .where({ request_id: requestId })
+      .first();
+    return row ? toExport(row) : undefined;
+  }
+
+  async exportById(id: string): Promise<ExportRecord | undefined> {
+    const row = await this.db<ExportRow>('privacy_exports')
+      .where({ id })
+      .first();
+    return row ? toExport(row) : undefined;
+  }
+}

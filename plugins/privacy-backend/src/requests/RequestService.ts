@@ -1,0 +1,407 @@
+import {
+  ConflictError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
+import {
+  DsarRequest,
+  DsarIntake,
+  PRIORITIES,
+  RequestState,
+  RequestType,
+  TRANSITIONS,
+  dsarIntakeSchema,
+} from '@internal/plugin-privacy-common';
+import type { Knex } from 'knex';
+import { randomUUID } from 'node:crypto';
+import type { PrivacyConfig } from '../config';
+import { addCalendarMonthsUtc, legalDueAt, slaDueAt } from '../deadlines';
+import type { RequestRow, RequestStore, TransitionPatch } from './RequestStore';
+
+/** The slice of the audit log the request lifecycle writes to. */
+export interface AuditAppender {
+  append(
+    entry: {
+      requestId?: string | null;
+      type: string;
+      actor: string;
+      data?: Record<string, unknown>;
+    },
+    trx?: Knex.Transaction,
+  ): Promise<unknown>;
+}
+
+/** Where queued requests go; the executor takes them from there. */
+export interface RequestDispatcher {
+  dispatch(request: { id: string; priority: number }): Promise<void>;
+}
+
+export interface LegalHolds {
+  isHeld(subjectId: string, trx?: Knex): Promise<boolean>;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The lifecycle of a DSAR request: intake, approval, cancellation, retry,
+ * deadline extension and the executor's start/complete/fail. Every change
+ * follows the published state machine (TRANSITIONS), is a compare-and-set on
+ * the row, and appends an audit event in the same transaction.
+ */
+export class RequestService {
+  constructor(
+    private readonly deps: {
+      db: Knex;
+      store: RequestStore;
+      audit: AuditAppender;
+      dispatcher: RequestDispatcher;
+      holds: LegalHolds;
+      config: PrivacyConfig;
+      now?: () => Date;
+    },
+  ) {}
+
+  private now() {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  /**
+   * Accepts an export or erasure. A repeated Idempotency-Key, or a duplicate of
+   * an open request (same type, subject and region), returns the existing one.
+   */
+  async submit(
+    type: RequestType,
+    body: DsarIntake,
+    requester: string,
+    options: { idempotencyKey?: string; demo?: boolean } = {},
+  ): Promise<{ request: DsarRequest; created: boolean }> {
+    const { store } = this.deps;
+    const intake = dsarIntakeSchema.parse(body);
+    if (options.idempotencyKey) {
+      const existing = await store.findByIdempotencyKey(options.idempotencyKey);
+      if (existing) return { request: existing, created: false };
+    }
+    const open = await store.findOpen(type, intake.subject.id, intake.region);
+    if (open) return { request: open, created: false };
+
+    const receivedAt = this.now();
+    const id = randomUUID();
+    const state = await this.deps.db.transaction(async trx => {
+      await store.insert(
+        {
+          id,
+          type,
+          state: 'received',
+          subjectId: intake.subject.id,
+          email: intake.subject.email,
+          region: intake.region,
+          jurisdiction: intake.jurisdiction,
+          priority: PRIORITIES[intake.priority],
+          requester,
+          idempotencyKey: options.idempotencyKey,
+          createdAt: receivedAt,
+          slaDueAt: slaDueAt(type, receivedAt, this.deps.config.sla),
+          legalDueAt: legalDueAt(intake.jurisdiction, receivedAt),
+          demo: options.demo,
+        },
+        trx,
+      );
+      await this.deps.audit.append(
+        {
+          requestId: id,
+          type: 'request.received',
+          actor: requester,
+          data: {
+            type,
+            region: intake.region,
+            jurisdiction: intake.jurisdiction,
+            priority: intake.priority,
+          },
+        },
+        trx,
+      );
+      // An export goes straight to the queue; an erasure waits for a second
+      // person, or for its legal hold to be released.
+      let next: RequestState = 'queued';
+      if (type === 'delete') {
+        next = (await this.deps.holds.isHeld(intake.subject.id, trx))
+          ? 'on_hold'
+          : 'awaiting_approval';
+      }
+      await this.move(trx, id, ['received'], next, {}, requester);
+      return next;
+    });
+    if (state === 'queued') {
+      await this.deps.dispatcher.dispatch({
+        id,
+        priority: PRIORITIES[intake.priority],
+      });
+    }
+    return { request: (await store.get(id))!, created: true };
+  }
+
+  /** A second person approves an erasure; the requester cannot approve their own. */
+  async approve(id: string, actor: string): Promise<DsarRequest> {
+    const row = await this.load(id);
+    if (row.requester === actor) {
+      throw new NotAllowedError(
+        'An erasure must be approved by someone other than its requester',
+      );
+    }
+    const request = await this.deps.db.transaction(async trx => {
+      if (
+        await this.deps.holds.isHeld(
+          this.deps.store.toRequest(row).subjectId,
+          trx,
+        )
+      ) {
+        throw new ConflictError(
+          `Request ${id} is under a legal hold and cannot be approved`,
+        );
+      }
+      return this.move(
+        trx,
+        id,
+        ['awaiting_approval'],
+        'queued',
+        { approved_by: actor },
+        actor,
+        row,
+      );
+    });
+    await this.deps.dispatcher.dispatch(request);
+    return request;
+  }
+
+  async cancel(id: string, actor: string): Promise<DsarRequest> {
+    const row = await this.load(id);
+    const from = (Object.keys(TRANSITIONS) as RequestState[]).filter(s =>
+      TRANSITIONS[s].includes('canceled'),
+    );
+    return this.deps.db.transaction(trx =>
+      this.move(trx, id, from, 'canceled', {}, actor, row),
+    );
+  }
+
+  /** Puts a failed or dead-lettered request back on the queue. */
+  async retry(id: string, actor: string): Promise<DsarRequest> {
+    const row = await this.load(id);
+    const request = await this.deps.db.transaction(trx =>
+      this.move(
+        trx,
+        id,
+        ['failed', 'dead_lettered'],
+        'queued',
+        { last_error: null },
+        actor,
+        row,
+      ),
+    );
+    await this.deps.dispatcher.dispatch(request);
+    return request;
+  }
+
+  /**
+   * Extends the legal deadline once, with a recorded reason: GDPR by two
+   * further months, CCPA by 45 further days.
+   */
+  async extend(
+    id: string,
+    actor: string,
+    reason: string,
+  ): Promise<DsarRequest> {
+    const row = await this.load(id);
+    if (row.extension_reason) {
+      throw new ConflictError(
+        `The deadline of request ${id} was already extended`,
+      );
+    }
+    const current = new Date(row.legal_due_at);
+    const extended =
+      row.jurisdiction === 'CCPA'
+        ? new Date(current.getTime() + 45 * DAY_MS)
+        : addCalendarMonthsUtc(current, 2);
+    const open = (Object.keys(TRANSITIONS) as RequestState[]).filter(
+      s => TRANSITIONS[s].length > 0,
+    );
+    if (!open.includes(row.state)) {
+      throw new ConflictError(
+        `Request ${id} is ${row.state}; its deadline can no longer change`,
+      );
+    }
+    return this.deps.db.transaction(async trx => {
+      const updated = await this.deps.store.transition(
+        id,
+        [row.state],
+        row.state,
+        { legal_due_at: extended, extension_reason: reason },
+        this.now(),
+        trx,
+      );
+      if (!updated)
+        throw new ConflictError(`Request ${id} changed meanwhile; try again`);
+      await this.deps.audit.append(
+        {
+          requestId: id,
+          type: 'request.deadline_extended',
+          actor,
+          data: { legalDueAt: extended.toISOString(), reason },
+        },
+        trx,
+      );
+      return this.deps.store.toRequest(updated);
+    });
+  }
+
+  /** The executor takes a request: queued (or re-run after a crash) → running. */
+  async start(id: string): Promise<RequestRow | undefined> {
+    const row = await this.deps.store.getRow(id);
+    if (!row || !['queued', 'failed', 'running'].includes(row.state))
+      return undefined;
+    return this.deps.db.transaction(async trx => {
+      const updated = await this.deps.store.transition(
+        id,
+        ['queued', 'failed', 'running'],
+        'running',
+        { attempts: Number(row.attempts) + 1 },
+        this.now(),
+        trx,
+      );
+      if (updated) {
+        await this.deps.audit.append(
+          {
+            requestId: id,
+            type: 'request.state_changed',
+            actor: 'executor',
+            data: {
+              from: row.state,
+              to: 'running',
+              attempt: Number(row.attempts) + 1,
+            },
+          },
+          trx,
+        );
+      }
+      return updated;
+    });
+  }
+
+  async complete(id: string, trx?: Knex.Transaction): Promise<boolean> {
+    const run = async (t: Knex.Transaction) => {
+      const updated = await this.deps.store.transition(
+        id,
+        ['running'],
+        'completed',
+        { completed_at: this.now(), last_error: null },
+        this.now(),
+        t,
+      );
+      if (updated) {
+        await this.deps.audit.append(
+          {
+            requestId: id,
+            type: 'request.state_changed',
+            actor: 'executor',
+            data: { from: 'running', to: 'completed' },
+          },
+          t,
+        );
+      }
+      return Boolean(updated);
+    };
+    return trx ? run(trx) : this.deps.db.transaction(run);
+  }
+
+  /** An attempt failed; the queue will retry it. */
+  async fail(id: string, error: Error): Promise<void> {
+    await this.deps.db.transaction(async trx => {
+      const updated = await this.deps.store.transition(
+        id,
+        ['running'],
+        'failed',
+        { last_error: error.message },
+        this.now(),
+        trx,
+      );
+      if (updated) {
+        await this.deps.audit.append(
+          {
+            requestId: id,
+            type: 'request.state_changed',
+            actor: 'executor',
+            data: { from: 'running', to: 'failed', error: error.message },
+          },
+          trx,
+        );
+      }
+    });
+  }
+
+  /** Attempts exhausted: parked in the dead-letter queue until someone retries. */
+  async deadLetter(id: string, error: Error): Promise<void> {
+    await this.deps.db.transaction(async trx => {
+      const updated = await this.deps.store.transition(
+        id,
+        ['running', 'failed'],
+        'dead_lettered',
+        { last_error: error.message },
+        this.now(),
+        trx,
+      );
+      if (updated) {
+        await this.deps.audit.append(
+          {
+            requestId: id,
+            type: 'request.state_changed',
+            actor: 'executor',
+            data: { to: 'dead_lettered', error: error.message },
+          },
+          trx,
+        );
+      }
+    });
+  }
+
+  private async load(id: string): Promise<RequestRow> {
+    const row = await this.deps.store.getRow(id);
+    if (!row) throw new NotFoundError(`No request with id ${id}`);
+    return row;
+  }
+
+  /** One transition of the state machine, audited; 409 when illegal. */
+  private async move(
+    trx: Knex.Transaction,
+    id: string,
+    from: RequestState[],
+    to: RequestState,
+    patch: TransitionPatch,
+    actor: string,
+    before?: RequestRow,
+  ): Promise<DsarRequest> {
+    const legalFrom = from.filter(state => TRANSITIONS[state].includes(to));
+    const updated = await this.deps.store.transition(
+      id,
+      legalFrom,
+      to,
+      patch,
+      this.now(),
+      trx,
+    );
+    if (!updated) {
+      const current = before ?? (await this.deps.store.getRow(id, trx));
+      throw new ConflictError(
+        `Request ${id} is ${current?.state}; it cannot move to ${to}`,
+      );
+    }
+    await this.deps.audit.append(
+      {
+        requestId: id,
+        type: 'request.state_changed',
+        actor,
+        data: { from: before?.state ?? from[0], to },
+      },
+      trx,
+    );
+    return this.deps.store.toRequest(updated);
+  }
+}

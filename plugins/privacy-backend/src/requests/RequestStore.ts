@@ -1,0 +1,265 @@
+import type { Page } from '@internal/plugin-ops-node';
+import {
+  DsarRequest,
+  FINAL_STATES,
+  Jurisdiction,
+  PRIORITIES,
+  PriorityName,
+  Region,
+  RequestState,
+  RequestType,
+} from '@internal/plugin-privacy-common';
+import type { Knex } from 'knex';
+import type { IdentifierProtection } from '../identifiers';
+
+const TABLE = 'privacy_requests';
+
+type Timestamp = Date | string | number;
+
+export interface RequestRow {
+  id: string;
+  type: RequestType;
+  state: RequestState;
+  subject_hash: string;
+  subject_enc: string;
+  email_enc: string | null;
+  region: Region;
+  jurisdiction: Jurisdiction;
+  priority: number;
+  requester: string;
+  approved_by: string | null;
+  idempotency_key: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  completed_at: Timestamp | null;
+  sla_due_at: Timestamp;
+  legal_due_at: Timestamp;
+  extension_reason: string | null;
+  attempts: number;
+  last_error: string | null;
+  demo: boolean | number;
+}
+
+/** A new request, as intake creates it. */
+export interface NewRequest {
+  id: string;
+  type: RequestType;
+  state: RequestState;
+  subjectId: string;
+  email?: string;
+  region: Region;
+  jurisdiction: Jurisdiction;
+  priority: number;
+  requester: string;
+  idempotencyKey?: string;
+  createdAt: Date;
+  slaDueAt: Date;
+  legalDueAt: Date;
+  demo?: boolean;
+}
+
+export interface RequestListFilter {
+  state?: RequestState;
+  type?: RequestType;
+  region?: Region;
+  priority?: PriorityName;
+  overdue?: boolean;
+  sort: 'createdAt' | 'slaDueAt' | 'legalDueAt' | 'priority';
+  order: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+}
+
+/** Columns a transition may change besides the state. */
+export interface TransitionPatch {
+  approved_by?: string;
+  completed_at?: Date;
+  legal_due_at?: Date;
+  extension_reason?: string;
+  attempts?: number;
+  last_error?: string | null;
+}
+
+const SORT_COLUMNS = {
+  createdAt: 'created_at',
+  slaDueAt: 'sla_due_at',
+  legalDueAt: 'legal_due_at',
+  priority: 'priority',
+} as const;
+
+/** PostgreSQL returns Date, SQLite a number or string: both become ISO text. */
+export const iso = (value: Timestamp) => new Date(value).toISOString();
+const isoOrNull = (value: Timestamp | null) =>
+  value === null ? null : iso(value);
+
+/** The privacy_requests table: the record of every DSAR request. */
+export class RequestStore {
+  constructor(
+    private readonly db: Knex,
+    private readonly identifiers: IdentifierProtection,
+  ) {}
+
+  toRequest(row: RequestRow): DsarRequest {
+    return {
+      id: row.id,
+      type: row.type,
+      state: row.state,
+      subjectId: this.identifiers.decrypt(row.subject_enc),
+      region: row.region,
+      jurisdiction: row.jurisdiction,
+      priority: Number(row.priority),
+      requester: row.requester,
+      approvedBy: row.approved_by,
+      createdAt: iso(row.created_at),
+      updatedAt: iso(row.updated_at),
+      completedAt: isoOrNull(row.completed_at),
+      slaDueAt: iso(row.sla_due_at),
+      legalDueAt: iso(row.legal_due_at),
+      extensionReason: row.extension_reason,
+      attempts: Number(row.attempts),
+      lastError: row.last_error,
+      demo: Boolean(row.demo),
+    };
+  }
+
+  async insert(request: NewRequest, trx: Knex = this.db): Promise<void> {
+    await trx<RequestRow>(TABLE).insert({
+      id: request.id,
+      type: request.type,
+      state: request.state,
+      subject_hash: this.identifiers.hash(request.subjectId),
+      subject_enc: this.identifiers.encrypt(request.subjectId),
+      email_enc: request.email ? this.identifiers.encrypt(request.email) : null,
+      region: request.region,
+      jurisdiction: request.jurisdiction,
+      priority: request.priority,
+      requester: request.requester,
+      idempotency_key: request.idempotencyKey ?? null,
+      created_at: request.createdAt,
+      updated_at: request.createdAt,
+      sla_due_at: request.slaDueAt,
+      legal_due_at: request.legalDueAt,
+      attempts: 0,
+      demo: request.demo ?? false,
+    });
+  }
+
+  async getRow(
+    id: string,
+    trx: Knex = this.db,
+  ): Promise<RequestRow | undefined> {
+    return trx<RequestRow>(TABLE).where({ id }).first();
+  }
+
+  async get(id: string): Promise<DsarRequest | undefined> {
+    const row = await this.getRow(id);
+    return row ? this.toRequest(row) : undefined;
+  }
+
+  /** An open request of the same type for the same subject and region, if any. */
+  async findOpen(
+    type: RequestType,
+    subjectId: string,
+    region: Region,
+    trx: Knex = this.db,
+  ) {
+    const row = await trx<RequestRow>(TABLE)
+      .where({ type, subject_hash: this.identifiers.hash(subjectId), region })
+      .whereNotIn('state', FINAL_STATES)
+      .orderBy('created_at', 'asc')
+      .first();
+    return row ? this.toRequest(row) : undefined;
+  }
+
+  async findByIdempotencyKey(key: string, trx: Knex = this.db) {
+    const row = await trx<RequestRow>(TABLE)
+      .where({ idempotency_key: key })
+      .first();
+    return row ? this.toRequest(row) : undefined;
+  }
+
+  async list(filter: RequestListFilter, now: Date): Promise<Page<DsarRequest>> {
+    const where = (query: Knex.QueryBuilder) => {
+      if (filter.state) query.where('state', filter.state);
+      if (filter.type) query.where('type', filter.type);
+      if (filter.region) query.where('region', filter.region);
+      if (filter.priority) query.where('priority', PRIORITIES[filter.priority]);
+      if (filter.overdue) {
+        query.where('sla_due_at', '<', now).whereNotIn('state', FINAL_STATES);
+      }
+      return query;
+    };
+    const [{ count }] = await where(this.db(TABLE).count({ count: '*' }));
+    const rows: RequestRow[] = await where(this.db(TABLE).select('*'))
+      .orderBy([
+        { column: SORT_COLUMNS[filter.sort], order: filter.order },
+        { column: 'id', order: filter.order },
+      ])
+      .limit(filter.limit)
+      .offset(filter.offset);
+    return {
+      items: rows.map(row => this.toRequest(row)),
+      totalCount: Number(count),
+      limit: filter.limit,
+      offset: filter.offset,
+    };
+  }
+
+  /**
+   * Moves a request from one of `from` to `to` (compare-and-set, so two
+   * workers can never both complete a request). Returns the updated row, or
+   * undefined when the request was not in one of `from`.
+   */
+  async transition(
+    id: string,
+    from: RequestState[],
+    to: RequestState,
+    patch: TransitionPatch,
+    now: Date,
+    trx: Knex = this.db,
+  ): Promise<RequestRow | undefined> {
+    const changed = await trx<RequestRow>(TABLE)
+      .where({ id })
+      .whereIn('state', from)
+      .update({ ...patch, state: to, updated_at: now });
+    return changed ? this.getRow(id, trx) : undefined;
+  }
+
+  /** Requests the queue should be holding: for the reconciler. */
+  async inFlight(): Promise<
+    Array<{ id: string; priority: number; state: RequestState }>
+  > {
+    return this.db<RequestRow>(TABLE)
+      .select('id', 'priority', 'state')
+      .whereIn('state', ['queued', 'running', 'failed'])
+      .orderBy('created_at', 'asc');
+  }
+
+  /** Requests received since `since`, for the SLA report. */
+  async receivedSince(
+    since: Date,
+  ): Promise<
+    Array<
+      Pick<
+        RequestRow,
+        | 'type'
+        | 'region'
+        | 'state'
+        | 'created_at'
+        | 'completed_at'
+        | 'sla_due_at'
+      >
+    >
+  > {
+    return this.db<RequestRow>(TABLE)
+      .select(
+        'type',
+        'region',
+        'state',
+        'created_at',
+        'completed_at',
+        'sla_due_at',
+      )
+      .where('created_at', '>=', since);
+  }
+}
