@@ -294,14 +294,12 @@ export async function createRouter(
       if (!exported)
         throw new NotFoundError(`No export with id ${req.params.id}`);
       if (Date.parse(exported.expiresAt) < now().getTime()) {
-        res
-          .status(410)
-          .json({
-            error: {
-              name: 'Gone',
-              message: `The download link expired at ${exported.expiresAt}`,
-            },
-          });
+        res.status(410).json({
+          error: {
+            name: 'Gone',
+            message: `The download link expired at ${exported.expiresAt}`,
+          },
+        });
         return;
       }
       const request = (await store.get(exported.requestId))!;

@@ -1,0 +1,85 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import type { Entity } from '@backstage/catalog-model';
+import type { QueueDriver, QueueOptions } from '@internal/plugin-ops-node';
+import type { Knex } from 'knex';
+import { AuditLog, ConsentLedger } from './audit';
+import type { PrivacyConfig } from './config';
+import { DsarJob, DsarQueue } from './executor/DsarQueue';
+import { Executor } from './executor/Executor';
+import {
+  closeRegionRuntimes,
+  createRegionRuntimes,
+} from './executor/RegionRuntime';
+import { ResultStore } from './executor/ResultStore';
+import { SourceResolver } from './executor/SourceResolver';
+import { LegalHoldStore } from './holds';
+import { createIdentifierProtection } from './identifiers';
+import { RequestService } from './requests/RequestService';
+import { RequestStore } from './requests/RequestStore';
+
+/**
+ * The privacy plugin's parts, wired together without any Backstage service,
+ * so the plugin, the fault tests and the benchmarks run the same code.
+ */
+export function createPrivacyRuntime(options: {
+  db: Knex;
+  config: PrivacyConfig;
+  queueDriver: QueueDriver;
+  queueOptions: QueueOptions;
+  loadResources: () => Promise<Entity[]>;
+  logger: LoggerService;
+}) {
+  const { db, config, logger } = options;
+  const identifiers = createIdentifierProtection(config);
+  const regions = createRegionRuntimes(config);
+  const store = new RequestStore(db, identifiers);
+  const audit = new AuditLog(db);
+  const consent = new ConsentLedger(db, audit);
+  const holds = new LegalHoldStore(db, identifiers);
+  const results = new ResultStore(db);
+  const queue = new DsarQueue(
+    options.queueDriver.queue<DsarJob>('privacy-dsar', options.queueOptions),
+    logger,
+  );
+  const requests = new RequestService({
+    db,
+    store,
+    audit,
+    dispatcher: queue,
+    holds,
+    config,
+  });
+  const executor = new Executor({
+    db,
+    requests,
+    store,
+    results,
+    audit,
+    sources: new SourceResolver(options.loadResources),
+    regions,
+    exportLinkDays: config.exportLinkDays,
+    logger,
+  });
+  return {
+    identifiers,
+    regions,
+    store,
+    audit,
+    consent,
+    holds,
+    results,
+    queue,
+    requests,
+    executor,
+    /** Starts consuming the queue in this process. */
+    startWorkers: () => queue.startWorkers(executor, requests),
+    reconcile: () => queue.reconcile(store),
+    async close() {
+      await queue.close();
+      await options.queueDriver.close();
+      await closeRegionRuntimes(regions);
+    },
+  };
+}
+
+export type PrivacyRuntime = ReturnType<typeof createPrivacyRuntime>;
