@@ -84,8 +84,12 @@ export const privacyPlugin = createBackendPlugin({
           await seedDemo({ db, config, logger, ...runtime });
         }
 
+        deps.httpRouter.addAuthPolicy({
+          path: '/metrics',
+          allow: 'unauthenticated',
+        });
         router.use(
-          await createRouter({ config, requirePermission, ...runtime }),
+          await createRouter({ db, config, requirePermission, ...runtime }),
         );
       },
     });

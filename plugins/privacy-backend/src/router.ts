@@ -27,6 +27,7 @@ import express from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import Router from 'express-promise-router';
 import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { AuditLog, ConsentLedger } from './audit';
 import type { PrivacyConfig } from './config';
@@ -38,6 +39,7 @@ import type { LegalHoldStore } from './holds';
 import type { IdentifierProtection } from './identifiers';
 import type { RequestService } from './requests/RequestService';
 import type { RequestStore } from './requests/RequestStore';
+import { renderPrometheusMetrics } from './prometheus';
 import { computeSlaReport } from './sla';
 
 const listQuerySchema = pageQuerySchema
@@ -72,6 +74,7 @@ const SLA_WINDOW_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface RouterOptions {
+  db: Knex;
   config: PrivacyConfig;
   store: RequestStore;
   requests: RequestService;
@@ -399,6 +402,15 @@ export async function createRouter(
       );
     },
   );
+
+  // Prometheus scrapes without a user token; only counts, no personal data.
+  router.get('/metrics', async (_req, res) => {
+    res
+      .type('text/plain; version=0.0.4')
+      .send(
+        await renderPrometheusMetrics(options.db, await options.queue.counts()),
+      );
+  });
 
   router.get(
     '/metrics/queue',
