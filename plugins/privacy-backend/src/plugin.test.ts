@@ -443,6 +443,14 @@ describe.each(databases.eachSupportedId())(
         compliance: 1,
         objective: 0.95,
       });
+      const sli = await request(server).get(
+        '/api/privacy/metrics/sli?type=export&windowMinutes=60',
+      );
+      expect(sli.body).toMatchObject({ type: 'export', good: 1, total: 1 });
+      expect(
+        (await request(server).get('/api/privacy/metrics/sli?type=export'))
+          .status,
+      ).toBe(400);
       const queue = await request(server).get('/api/privacy/metrics/queue');
       expect(queue.body.completed).toBe(1);
     });

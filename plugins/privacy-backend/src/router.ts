@@ -40,7 +40,7 @@ import type { IdentifierProtection } from './identifiers';
 import type { RequestService } from './requests/RequestService';
 import type { RequestStore } from './requests/RequestStore';
 import { renderPrometheusMetrics } from './prometheus';
-import { computeSlaReport } from './sla';
+import { computeSlaReport, computeSli } from './sla';
 
 const listQuerySchema = pageQuerySchema
   .extend({
@@ -400,6 +400,56 @@ export async function createRouter(
           { windowDays: SLA_WINDOW_DAYS, objective: options.config.objective },
         ),
       );
+    },
+  );
+
+  /** The SLI for the SLO plugin: good/total decisions of one request type over a window. */
+  router.get(
+    '/metrics/sli',
+    allow(privacyRequestReadPermission),
+    async (req, res) => {
+      const query = parseInput(
+        z
+          .object({
+            type: z.enum(REQUEST_TYPES),
+            region: z.enum(REGIONS).optional(),
+            windowMinutes: z.coerce
+              .number()
+              .int()
+              .min(1)
+              .max(90 * 24 * 60),
+          })
+          .strict(),
+        req.query,
+      );
+      const end = now();
+      const start = new Date(end.getTime() - query.windowMinutes * 60_000);
+      // A request decided in the window was received at most its SLA before it ends... or long before, if
+      // it was slow: look back the window plus the legal maximum (3 months).
+      const rows = await store.receivedSince(
+        new Date(start.getTime() - 92 * DAY_MS),
+      );
+      const inputs = rows
+        .filter(
+          row =>
+            row.type === query.type &&
+            (!query.region || row.region === query.region),
+        )
+        .map(row => ({
+          type: row.type,
+          region: row.region,
+          state: row.state,
+          createdAt: new Date(row.created_at),
+          completedAt:
+            row.completed_at === null ? null : new Date(row.completed_at),
+          slaDueAt: new Date(row.sla_due_at),
+        }));
+      res.json({
+        ...query,
+        windowStart: start.toISOString(),
+        windowEnd: end.toISOString(),
+        ...computeSli(inputs, { start, end }),
+      });
     },
   );
 

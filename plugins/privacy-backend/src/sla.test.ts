@@ -1,4 +1,4 @@
-import { computeSlaReport, percentile, SlaInput } from './sla';
+import { computeSlaReport, computeSli, percentile, SlaInput } from './sla';
 
 const H = 60 * 60 * 1000;
 const now = new Date('2026-11-26T12:00:00Z');
@@ -90,5 +90,23 @@ describe('computeSlaReport', () => {
     expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 95)).toBe(10);
     expect(percentile([1, 2, 3, 4], 50)).toBe(2);
     expect(percentile([], 50)).toBeNull();
+  });
+});
+
+describe('computeSli', () => {
+  it('counts each request once, when it is decided in the window', () => {
+    const window = { start: at(6), end: now };
+    const sli = computeSli(
+      [
+        exportEU(10, 5), // completed 5 h ago, in SLA: good
+        exportEU(40, 37), // completed 3 h ago, late: bad
+        exportEU(27, null), // deadline passed 3 h ago, still open: bad
+        exportEU(30, 2), // completed 28 h ago: outside the window
+        exportEU(2, null), // not decided yet
+        { ...exportEU(28, null), state: 'canceled' }, // canceled: not counted
+      ],
+      window,
+    );
+    expect(sli).toEqual({ good: 1, total: 3 });
   });
 });

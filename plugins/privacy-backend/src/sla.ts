@@ -88,3 +88,32 @@ export function computeSlaReport(
   }
   return { windowDays: options.windowDays, objective: options.objective, rows };
 }
+
+/**
+ * The SLI the SLO plugin consumes (`GET /metrics/sli`): over a window, every
+ * request *decided* in it counts once in `total`: completed in the window
+ * (good when within its SLA), or reaching its SLA deadline in the window
+ * without being completed by then (bad). Windows of any length can be asked
+ * for, which multiwindow burn-rate alerting needs (1 h, 6 h, 3 d, ...).
+ */
+export function computeSli(
+  requests: SlaInput[],
+  window: { start: Date; end: Date },
+): { good: number; total: number } {
+  const within = (t: Date) => t >= window.start && t < window.end;
+  let good = 0;
+  let total = 0;
+  for (const r of requests) {
+    if (r.state === 'canceled') continue;
+    if (r.completedAt && within(r.completedAt)) {
+      total += 1;
+      if (r.completedAt <= r.slaDueAt) good += 1;
+    } else if (
+      within(r.slaDueAt) &&
+      (!r.completedAt || r.completedAt > r.slaDueAt)
+    ) {
+      total += 1; // breached at its deadline
+    }
+  }
+  return { good, total };
+}
