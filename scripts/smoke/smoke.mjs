@@ -39,6 +39,13 @@ const pages = [
     expect: ['Privacy requests', 'DSAR queue'],
   },
   {
+    name: 'privacy-request',
+    path: '/privacy',
+    // Opens the first completed demo export of the queue.
+    open: 'completed',
+    expect: ['Data sources', 'Export bundle', 'Timeline'],
+  },
+  {
     name: 'slo',
     path: '/slo',
     expect: ['Service level objectives', 'Objectives'],
@@ -238,6 +245,20 @@ async function main() {
       for (let attempt = 0; attempt < 10; attempt++) {
         await page.goto(`${baseUrl}${target.path}`);
         await page.waitForLoadState('networkidle');
+        if (target.open) {
+          // The first table row in that state whose link leads to a request page.
+          const row = page
+            .locator('tr')
+            .filter({ hasText: target.open })
+            .filter({ hasText: 'export' })
+            .first();
+          await row
+            .locator('a[href*="/requests/"]')
+            .first()
+            .click({ timeout: 5000 })
+            .catch(() => {});
+          await page.waitForLoadState('networkidle');
+        }
         missing = [];
         for (const text of target.expect) {
           if (
@@ -275,7 +296,11 @@ async function main() {
         ...(errorPanel ? ['error panel shown'] : []),
         ...problems,
       ];
-      record(`page ${target.path}`, faults.length === 0, faults.join(' | '));
+      record(
+        `page ${target.name} (${target.path})`,
+        faults.length === 0,
+        faults.join(' | '),
+      );
     }
   } catch (error) {
     record('smoke run', false, error.message);

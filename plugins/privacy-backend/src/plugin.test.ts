@@ -77,6 +77,11 @@ async function createStore(
   return { file, db };
 }
 
+const openStores: Knex[] = [];
+afterEach(async () => {
+  await Promise.all(openStores.splice(0).map(db => db.destroy()));
+});
+
 const tables = [
   { table: 'customers', subjectColumn: 'customer_id', erase: 'delete-row' },
   {
@@ -153,11 +158,6 @@ async function startPrivacy(
   openStores.push(eu.db, us.db);
   return { server, knex, count, eu: eu.db, us: us.db };
 }
-
-const openStores: Knex[] = [];
-afterEach(async () => {
-  await Promise.all(openStores.splice(0).map(db => db.destroy()));
-});
 
 async function waitForState(server: any, id: string, state: string) {
   for (let i = 0; i < 200; i++) {

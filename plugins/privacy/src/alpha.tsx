@@ -9,7 +9,7 @@ import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { convertLegacyRouteRef } from '@backstage/core-compat-api';
 import PrivacyIcon from '@material-ui/icons/LockOutlined';
 import { PrivacyClient, privacyApiRef } from './api';
-import { rootRouteRef } from './routes';
+import { requestRouteRef, rootRouteRef } from './routes';
 
 const privacyApi = ApiBlueprint.make({
   params: defineParams =>
@@ -29,7 +29,7 @@ const privacyPage = PageBlueprint.make({
     noHeader: true,
     routeRef: convertLegacyRouteRef(rootRouteRef),
     loader: () =>
-      import('./components/PrivacyPage').then(m => <m.PrivacyPage />),
+      import('./components/PrivacyRouter').then(m => <m.PrivacyRouter />),
   },
 });
 
@@ -48,6 +48,9 @@ const privacyEntityContent = EntityContentBlueprint.make({
 /** The privacy plugin for the new frontend system. */
 export default createFrontendPlugin({
   pluginId: 'privacy',
-  routes: { root: convertLegacyRouteRef(rootRouteRef) },
+  routes: {
+    root: convertLegacyRouteRef(rootRouteRef),
+    request: convertLegacyRouteRef(requestRouteRef),
+  },
   extensions: [privacyApi, privacyPage, privacyEntityContent],
 });

@@ -1,31 +1,176 @@
-import { createApiRef } from '@backstage/core-plugin-api';
+import {
+  createApiRef,
+  DiscoveryApi,
+  FetchApi,
+} from '@backstage/core-plugin-api';
+import { ResponseError } from '@backstage/errors';
 import { OpsApiClient, Page } from '@internal/plugin-ops-react';
 import type {
+  AuditEvent,
+  AuditVerification,
+  ConsentChange,
+  ConsentState,
+  DsarIntake,
   DsarRequest,
-  Region,
-  RequestState,
-  RequestType,
+  DsarRequestDetail,
+  QueueMetrics,
+  RequestListQuery,
+  SlaReport,
 } from '@internal/plugin-privacy-common';
 
-export interface RequestListQuery {
-  limit: number;
-  offset: number;
-  state?: RequestState;
-  type?: RequestType;
-  region?: Region;
+export type { RequestListQuery };
+
+/** The answer to `POST /export` and `POST /delete`. */
+export interface SubmitResult {
+  request: DsarRequest;
+  /** The backend returned an open request for the same subject (200, not 201). */
+  duplicate: boolean;
+}
+
+export interface SubmitOptions {
+  /** Sent as `Idempotency-Key`: a retried submit returns the first request. */
+  idempotencyKey?: string;
 }
 
 /** The privacy backend, as the frontend sees it. */
 export interface PrivacyApi {
   listRequests(query: RequestListQuery): Promise<Page<DsarRequest>>;
+  getStatus(id: string): Promise<DsarRequestDetail>;
+  submitExport(
+    intake: DsarIntake,
+    options?: SubmitOptions,
+  ): Promise<SubmitResult>;
+  submitDelete(
+    intake: DsarIntake,
+    options?: SubmitOptions,
+  ): Promise<SubmitResult>;
+  approve(id: string): Promise<DsarRequest>;
+  cancel(id: string): Promise<DsarRequest>;
+  retry(id: string): Promise<DsarRequest>;
+  extendDeadline(id: string, body: { reason: string }): Promise<DsarRequest>;
+  getAudit(id: string): Promise<{ events: AuditEvent[] }>;
+  verifyAudit(): Promise<AuditVerification>;
+  downloadExport(exportId: string): Promise<Blob>;
+  changeConsent(change: ConsentChange): Promise<ConsentState>;
+  getConsent(subjectId: string): Promise<ConsentState>;
+  getSlaReport(): Promise<SlaReport>;
+  getQueueMetrics(): Promise<QueueMetrics>;
 }
 
 export const privacyApiRef = createApiRef<PrivacyApi>({
   id: 'plugin.privacy.api',
 });
 
+interface PrivacyClientOptions {
+  pluginId: string;
+  discoveryApi: DiscoveryApi;
+  fetchApi: FetchApi;
+}
+
+const segment = encodeURIComponent;
+
 export class PrivacyClient extends OpsApiClient implements PrivacyApi {
+  private readonly raw: PrivacyClientOptions;
+
+  constructor(options: PrivacyClientOptions) {
+    super(options);
+    // OpsApiClient keeps its options private; the calls that need the
+    // response itself (status code, headers, binary body) fetch directly.
+    this.raw = options;
+  }
+
   listRequests(query: RequestListQuery) {
     return this.get<Page<DsarRequest>>('/requests', { ...query });
+  }
+
+  getStatus(id: string) {
+    return this.get<DsarRequestDetail>(`/status/${segment(id)}`);
+  }
+
+  submitExport(intake: DsarIntake, options?: SubmitOptions) {
+    return this.submit('/export', intake, options);
+  }
+
+  submitDelete(intake: DsarIntake, options?: SubmitOptions) {
+    return this.submit('/delete', intake, options);
+  }
+
+  approve(id: string) {
+    return this.post<DsarRequest>(`/requests/${segment(id)}/approve`, {});
+  }
+
+  cancel(id: string) {
+    return this.post<DsarRequest>(`/requests/${segment(id)}/cancel`, {});
+  }
+
+  retry(id: string) {
+    return this.post<DsarRequest>(`/requests/${segment(id)}/retry`, {});
+  }
+
+  extendDeadline(id: string, body: { reason: string }) {
+    return this.post<DsarRequest>(`/requests/${segment(id)}/extend`, body);
+  }
+
+  getAudit(id: string) {
+    return this.get<{ events: AuditEvent[] }>(`/requests/${segment(id)}/audit`);
+  }
+
+  verifyAudit() {
+    return this.get<AuditVerification>('/audit/verify');
+  }
+
+  async downloadExport(exportId: string) {
+    const response = await this.fetchRaw(
+      `/exports/${segment(exportId)}/download`,
+      { method: 'GET' },
+    );
+    return response.blob();
+  }
+
+  changeConsent(change: ConsentChange) {
+    return this.post<ConsentState>('/consent', change);
+  }
+
+  getConsent(subjectId: string) {
+    return this.get<ConsentState>(`/consent/${segment(subjectId)}`);
+  }
+
+  getSlaReport() {
+    return this.get<SlaReport>('/metrics/sla');
+  }
+
+  getQueueMetrics() {
+    return this.get<QueueMetrics>('/metrics/queue');
+  }
+
+  private async submit(
+    path: string,
+    intake: DsarIntake,
+    options: SubmitOptions = {},
+  ): Promise<SubmitResult> {
+    const headers: Record<string, string> = {
+      'Content-Type': 'application/json',
+    };
+    if (options.idempotencyKey) {
+      headers['Idempotency-Key'] = options.idempotencyKey;
+    }
+    const response = await this.fetchRaw(path, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(intake),
+    });
+    return {
+      request: (await response.json()) as DsarRequest,
+      duplicate: response.status === 200,
+    };
+  }
+
+  private async fetchRaw(path: string, init: RequestInit) {
+    const baseUrl = await this.raw.discoveryApi.getBaseUrl(this.raw.pluginId);
+    const response = await this.raw.fetchApi.fetch(`${baseUrl}${path}`, init);
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return response;
   }
 }

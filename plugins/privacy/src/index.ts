@@ -6,4 +6,9 @@
  */
 export { privacyPlugin, PrivacyPage, EntityPrivacyContent } from './plugin';
 export { privacyApiRef, PrivacyClient } from './api';
-export type { PrivacyApi, RequestListQuery } from './api';
+export type {
+  PrivacyApi,
+  RequestListQuery,
+  SubmitOptions,
+  SubmitResult,
+} from './api';

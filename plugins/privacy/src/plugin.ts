@@ -7,7 +7,7 @@ import {
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import { PrivacyClient, privacyApiRef } from './api';
-import { rootRouteRef } from './routes';
+import { requestRouteRef, rootRouteRef } from './routes';
 
 /** The privacy plugin for apps on the legacy frontend system. */
 export const privacyPlugin = createPlugin({
@@ -20,14 +20,15 @@ export const privacyPlugin = createPlugin({
         new PrivacyClient({ pluginId: 'privacy', discoveryApi, fetchApi }),
     }),
   ],
-  routes: { root: rootRouteRef },
+  routes: { root: rootRouteRef, request: requestRouteRef },
 });
 
+/** The DSAR queue at the mount path, one request at `requests/:id`. */
 export const PrivacyPage = privacyPlugin.provide(
   createRoutableExtension({
     name: 'PrivacyPage',
     component: () =>
-      import('./components/PrivacyPage').then(m => m.PrivacyPage),
+      import('./components/PrivacyRouter').then(m => m.PrivacyRouter),
     mountPoint: rootRouteRef,
   }),
 );

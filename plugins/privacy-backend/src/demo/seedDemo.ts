@@ -14,6 +14,12 @@ import type { RequestStore } from '../requests/RequestStore';
 import { DEMO_SUBJECTS, createDemoStores } from './demoStores';
 
 const HOUR_MS = 60 * 60 * 1000;
+const JURISDICTION_OF = {
+  EU: 'GDPR',
+  US: 'CCPA',
+  UK: 'UK-GDPR',
+  APAC: 'GDPR',
+} as const;
 
 /** Finished requests of the last weeks, so the SLA cards have a history. */
 const HISTORY: Array<{
@@ -111,8 +117,7 @@ export async function seedDemo(deps: {
   for (const [i, h] of HISTORY.entries()) {
     const createdAt = new Date(now - h.daysAgo * 24 * HOUR_MS);
     const id = randomUUID();
-    const jurisdiction =
-      h.region === 'US' ? 'CCPA' : h.region === 'UK' ? 'UK-GDPR' : 'GDPR';
+    const jurisdiction = JURISDICTION_OF[h.region];
     await store.insert({
       id,
       type: h.type,
@@ -183,7 +188,7 @@ export async function seedDemo(deps: {
           email: `${DEMO_SUBJECTS[request.subject]}@example.com`,
         },
         region: request.region,
-        jurisdiction: request.region === 'US' ? 'CCPA' : 'GDPR',
+        jurisdiction: JURISDICTION_OF[request.region],
         priority: request.priority,
       },
       'user:default/alice',

@@ -1,0 +1,45 @@
+import { StatusError, StatusOK } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import useAsyncFn from 'react-use/esm/useAsyncFn';
+import { privacyApiRef } from '../../api';
+import { describeError } from '../../lib/format';
+
+/** Checks the hash chain of the whole audit log on demand. */
+export function AuditChainStatus() {
+  const privacyApi = useApi(privacyApiRef);
+  const [{ value, loading, error }, verify] = useAsyncFn(
+    () => privacyApi.verifyAudit(),
+    [privacyApi],
+  );
+  let result = null;
+  if (error) {
+    result = (
+      <StatusError>
+        Could not verify: {describeError(error).message}
+      </StatusError>
+    );
+  } else if (value?.ok) {
+    result = <StatusOK>Chain intact: {value.count} events</StatusOK>;
+  } else if (value && !value.ok) {
+    result = (
+      <StatusError>
+        Chain broken at event {value.brokenAt.seq}: {value.brokenAt.reason}
+      </StatusError>
+    );
+  }
+  return (
+    <Box display="flex" alignItems="center" style={{ gap: 8 }}>
+      {result}
+      <Button
+        size="small"
+        variant="outlined"
+        onClick={verify}
+        disabled={loading}
+      >
+        Verify audit chain
+      </Button>
+    </Box>
+  );
+}
