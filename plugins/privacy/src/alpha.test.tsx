@@ -1,4 +1,6 @@
 import { renderTestApp } from '@backstage/frontend-test-utils';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { mockApis } from '@backstage/test-utils';
 import { screen } from '@testing-library/react';
 import { privacyApiRef } from './api';
 import privacyPlugin from './alpha';
@@ -21,7 +23,10 @@ describe('privacy plugin (new frontend system)', () => {
     const privacyApi = api();
     renderTestApp({
       features: [privacyPlugin],
-      apis: [[privacyApiRef, privacyApi]],
+      apis: [
+        [privacyApiRef, privacyApi],
+        [permissionApiRef, mockApis.permission()],
+      ],
       initialRouteEntries: ['/privacy'],
     });
     expect(await screen.findByText('dsar0007')).toBeInTheDocument();
@@ -35,7 +40,10 @@ describe('privacy plugin (new frontend system)', () => {
     const privacyApi = api();
     renderTestApp({
       features: [privacyPlugin],
-      apis: [[privacyApiRef, privacyApi]],
+      apis: [
+        [privacyApiRef, privacyApi],
+        [permissionApiRef, mockApis.permission()],
+      ],
       initialRouteEntries: ['/privacy/requests/dsar0007'],
     });
     expect(

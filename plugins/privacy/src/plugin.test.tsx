@@ -1,6 +1,11 @@
 import { alertApiRef } from '@backstage/core-plugin-api';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
-import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import {
+  TestApiProvider,
+  mockApis,
+  renderInTestApp,
+} from '@backstage/test-utils';
 import { screen } from '@testing-library/react';
 import { Route, Routes } from 'react-router-dom';
 import { privacyApiRef } from './api';
@@ -27,6 +32,7 @@ async function renderAt(path: string) {
     <TestApiProvider
       apis={[
         [privacyApiRef, api],
+        [permissionApiRef, mockApis.permission()],
         [alertApiRef, stubAlertApi()],
       ]}
     >

@@ -1,6 +1,12 @@
 import { alertApiRef } from '@backstage/core-plugin-api';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
-import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import {
+  TestApiProvider,
+  mockApis,
+  renderInTestApp,
+} from '@backstage/test-utils';
 import type { AuditEvent } from '@internal/plugin-privacy-common';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { Route, Routes } from 'react-router-dom';
@@ -28,12 +34,17 @@ function event(seq: number, type: string, data: Record<string, unknown>) {
   } satisfies AuditEvent;
 }
 
-async function renderRequest(api: PrivacyApi, id = 'dsar-0001') {
+async function renderRequest(
+  api: PrivacyApi,
+  id = 'dsar-0001',
+  permissionApi = mockApis.permission(),
+) {
   const alertApi = stubAlertApi();
   await renderInTestApp(
     <TestApiProvider
       apis={[
         [privacyApiRef, api],
+        [permissionApiRef, permissionApi],
         [alertApiRef, alertApi],
       ]}
     >
@@ -343,5 +354,27 @@ describe('RequestPage', () => {
     expect(
       screen.getByRole('link', { name: /Back to the queue/ }),
     ).toHaveAttribute('href', '/privacy');
+  });
+
+  it('hides the actions from users whose permissions do not allow them', async () => {
+    const api = stubPrivacyApi({
+      getStatus: jest
+        .fn()
+        .mockResolvedValue(
+          makeDetail({ state: 'awaiting_approval', type: 'delete' }),
+        ),
+    });
+    await renderRequest(
+      api,
+      'dsar-0001',
+      mockApis.permission({ authorize: AuthorizeResult.DENY }),
+    );
+    expect(await screen.findByText('Timeline')).toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: 'Approve' }),
+    ).not.toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: 'Extend deadline' }),
+    ).not.toBeInTheDocument();
   });
 });

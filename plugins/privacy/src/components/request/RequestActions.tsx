@@ -1,4 +1,9 @@
-import type { DsarRequest } from '@internal/plugin-privacy-common';
+import { usePermission } from '@backstage/plugin-permission-react';
+import {
+  DsarRequest,
+  privacyAdminPermission,
+  privacyRequestApprovePermission,
+} from '@internal/plugin-privacy-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import { useState } from 'react';
@@ -14,8 +19,10 @@ const labels: Record<RequestAction, string> = {
 };
 
 /**
- * Approve / Cancel / Retry / Extend deadline. Each is enabled when the state
- * machine allows it; the server decides whether this user may, and says so.
+ * Approve / Cancel / Retry / Extend deadline, shown only to users whose
+ * permissions allow them (approve, cancel and retry need
+ * privacy.request.approve, extending needs privacy.admin) and enabled when the
+ * state machine allows them. The server checks both again.
  */
 export function RequestActions(props: {
   request: DsarRequest;
@@ -25,17 +32,28 @@ export function RequestActions(props: {
   const { run, pending } = useRequestAction(request.id, onChanged);
   const [extendOpen, setExtendOpen] = useState(false);
   const allowed = allowedActions(request.state);
-  const button = (action: RequestAction, onClick: () => void) => (
-    <Button
-      key={action}
-      variant={action === 'approve' ? 'contained' : 'outlined'}
-      color={action === 'approve' ? 'primary' : 'default'}
-      disabled={!allowed[action] || pending !== undefined}
-      onClick={onClick}
-    >
-      {labels[action]}
-    </Button>
-  );
+  const approver = usePermission({
+    permission: privacyRequestApprovePermission,
+  });
+  const admin = usePermission({ permission: privacyAdminPermission });
+  const permitted: Record<RequestAction, boolean> = {
+    approve: approver.allowed,
+    cancel: approver.allowed,
+    retry: approver.allowed,
+    extend: admin.allowed,
+  };
+  const button = (action: RequestAction, onClick: () => void) =>
+    permitted[action] && (
+      <Button
+        key={action}
+        variant={action === 'approve' ? 'contained' : 'outlined'}
+        color={action === 'approve' ? 'primary' : 'default'}
+        disabled={!allowed[action] || pending !== undefined}
+        onClick={onClick}
+      >
+        {labels[action]}
+      </Button>
+    );
   return (
     <Box display="flex" style={{ gap: 8 }}>
       {button('approve', () => run('approve'))}
