@@ -289,6 +289,50 @@ describe.each(databases.eachSupportedId())(
       ).toHaveLength(5);
     });
 
+    it('holds erasures of a subject under legal hold until the hold is released', async () => {
+      const { server, eu } = await startPrivacy(databaseId);
+      const erasure = await request(server)
+        .post('/api/privacy/delete')
+        .send(intake('EU'));
+      const hold = await request(server)
+        .post('/api/privacy/holds')
+        .send({
+          subject: { id: SUBJECT },
+          reason: 'Litigation hold, case 2026-114',
+        });
+      expect(hold.status).toBe(201);
+      expect(hold.body.held).toBe(1);
+      const status = await request(server).get(
+        `/api/privacy/status/${erasure.body.id}`,
+      );
+      expect(status.body.state).toBe('on_hold');
+      const approver = mockCredentials.user.header('user:default/approver');
+      const blocked = await request(server)
+        .post(`/api/privacy/requests/${erasure.body.id}/approve`)
+        .set('Authorization', approver);
+      expect(blocked.status).toBe(409);
+
+      const released = await request(server).post(
+        `/api/privacy/holds/${hold.body.id}/release`,
+      );
+      expect(released.body).toEqual({ released: 1 });
+      expect(
+        (
+          await request(server).post(
+            `/api/privacy/holds/${hold.body.id}/release`,
+          )
+        ).status,
+      ).toBe(409);
+      await request(server)
+        .post(`/api/privacy/requests/${erasure.body.id}/approve`)
+        .set('Authorization', approver)
+        .expect(200);
+      await waitForState(server, erasure.body.id, 'completed');
+      expect(
+        await eu('customers').where({ customer_id: SUBJECT }),
+      ).toHaveLength(0);
+    });
+
     it('answers 409 for illegal transitions and changes nothing', async () => {
       const { server } = await startPrivacy(databaseId);
       const created = await request(server)

@@ -26,7 +26,6 @@ import type { BasicPermission } from '@backstage/plugin-permission-common';
 import express from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import Router from 'express-promise-router';
-import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { AuditLog, ConsentLedger } from './audit';
@@ -363,21 +362,29 @@ export async function createRouter(
 
   router.post('/holds', allow(privacyAdminPermission), async (req, res) => {
     const hold = parseInput(holdSchema, req.body);
-    const id = randomUUID();
-    await options.holds.place({
-      id,
-      subjectId: hold.subject.id,
-      reason: hold.reason,
-      createdBy: res.locals.caller,
-      at: now(),
-    });
-    await audit.append({
-      type: 'legal_hold.placed',
-      actor: res.locals.caller,
-      data: { holdId: id },
-    });
-    res.status(201).json({ id });
+    res
+      .status(201)
+      .json(
+        await requests.placeHold(
+          hold.subject.id,
+          hold.reason,
+          res.locals.caller,
+        ),
+      );
   });
+
+  router.post(
+    '/holds/:id/release',
+    allow(privacyAdminPermission),
+    async (req, res) => {
+      res.json(
+        await requests.releaseHold(
+          parseInput(idSchema, req.params.id),
+          res.locals.caller,
+        ),
+      );
+    },
+  );
 
   router.get(
     '/metrics/sla',

@@ -38,6 +38,22 @@ export interface RequestDispatcher {
 
 export interface LegalHolds {
   isHeld(subjectId: string, trx?: Knex): Promise<boolean>;
+  isHashHeld(subjectHash: string, trx?: Knex): Promise<boolean>;
+  place(
+    hold: {
+      id: string;
+      subjectId: string;
+      reason: string;
+      createdBy: string;
+      at: Date;
+    },
+    trx?: Knex,
+  ): Promise<void>;
+  get(
+    id: string,
+    trx?: Knex,
+  ): Promise<{ id: string; subject_hash: string } | undefined>;
+  release(id: string, at: Date, trx?: Knex): Promise<boolean>;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -250,6 +266,75 @@ export class RequestService {
         trx,
       );
       return this.deps.store.toRequest(updated);
+    });
+  }
+
+  /**
+   * Places a legal hold on a subject: its erasures that have not started
+   * move to on_hold and cannot be approved until the hold is released.
+   */
+  async placeHold(
+    subjectId: string,
+    reason: string,
+    actor: string,
+  ): Promise<{ id: string; held: number }> {
+    const id = randomUUID();
+    const held = await this.deps.db.transaction(async trx => {
+      await this.deps.holds.place(
+        { id, subjectId, reason, createdBy: actor, at: this.now() },
+        trx,
+      );
+      await this.deps.audit.append(
+        { type: 'legal_hold.placed', actor, data: { holdId: id } },
+        trx,
+      );
+      const erasures = await this.deps.store.erasuresOf(
+        this.deps.store.subjectHash(subjectId),
+        ['received', 'awaiting_approval', 'queued'],
+        trx,
+      );
+      for (const row of erasures) {
+        await this.move(trx, row.id, [row.state], 'on_hold', {}, actor, row);
+      }
+      return erasures.length;
+    });
+    return { id, held };
+  }
+
+  /** Releases a hold; with no other hold left, the subject's held erasures await approval again. */
+  async releaseHold(
+    holdId: string,
+    actor: string,
+  ): Promise<{ released: number }> {
+    return this.deps.db.transaction(async trx => {
+      const hold = await this.deps.holds.get(holdId, trx);
+      if (!hold) throw new NotFoundError(`No legal hold with id ${holdId}`);
+      if (!(await this.deps.holds.release(holdId, this.now(), trx))) {
+        throw new ConflictError(`Legal hold ${holdId} was already released`);
+      }
+      await this.deps.audit.append(
+        { type: 'legal_hold.released', actor, data: { holdId } },
+        trx,
+      );
+      if (await this.deps.holds.isHashHeld(hold.subject_hash, trx))
+        return { released: 0 };
+      const held = await this.deps.store.erasuresOf(
+        hold.subject_hash,
+        ['on_hold'],
+        trx,
+      );
+      for (const row of held) {
+        await this.move(
+          trx,
+          row.id,
+          ['on_hold'],
+          'awaiting_approval',
+          {},
+          actor,
+          row,
+        );
+      }
+      return { released: held.length };
     });
   }
 

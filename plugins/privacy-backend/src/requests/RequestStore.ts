@@ -99,6 +99,11 @@ export class RequestStore {
     private readonly identifiers: IdentifierProtection,
   ) {}
 
+  /** The lookup hash of a subject id, as stored in subject_hash. */
+  subjectHash(subjectId: string): string {
+    return this.identifiers.hash(subjectId);
+  }
+
   toRequest(row: RequestRow): DsarRequest {
     return {
       id: row.id,
@@ -223,6 +228,17 @@ export class RequestStore {
       .whereIn('state', from)
       .update({ ...patch, state: to, updated_at: now });
     return changed ? this.getRow(id, trx) : undefined;
+  }
+
+  /** The subject's erasures in the given states (subject by its lookup hash). */
+  async erasuresOf(
+    subjectHash: string,
+    states: RequestState[],
+    trx: Knex = this.db,
+  ): Promise<RequestRow[]> {
+    return trx<RequestRow>(TABLE)
+      .where({ subject_hash: subjectHash, type: 'delete' })
+      .whereIn('state', states);
   }
 
   /** Requests the queue should be holding: for the reconciler. */
