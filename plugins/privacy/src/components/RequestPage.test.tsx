@@ -1,5 +1,4 @@
 import { alertApiRef } from '@backstage/core-plugin-api';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import {
@@ -34,17 +33,13 @@ function event(seq: number, type: string, data: Record<string, unknown>) {
   } satisfies AuditEvent;
 }
 
-async function renderRequest(
-  api: PrivacyApi,
-  id = 'dsar-0001',
-  permissionApi = mockApis.permission(),
-) {
+async function renderRequest(api: PrivacyApi, id = 'dsar-0001') {
   const alertApi = stubAlertApi();
   await renderInTestApp(
     <TestApiProvider
       apis={[
         [privacyApiRef, api],
-        [permissionApiRef, permissionApi],
+        [permissionApiRef, mockApis.permission()],
         [alertApiRef, alertApi],
       ]}
     >
@@ -354,27 +349,5 @@ describe('RequestPage', () => {
     expect(
       screen.getByRole('link', { name: /Back to the queue/ }),
     ).toHaveAttribute('href', '/privacy');
-  });
-
-  it('hides the actions from users whose permissions do not allow them', async () => {
-    const api = stubPrivacyApi({
-      getStatus: jest
-        .fn()
-        .mockResolvedValue(
-          makeDetail({ state: 'awaiting_approval', type: 'delete' }),
-        ),
-    });
-    await renderRequest(
-      api,
-      'dsar-0001',
-      mockApis.permission({ authorize: AuthorizeResult.DENY }),
-    );
-    expect(await screen.findByText('Timeline')).toBeInTheDocument();
-    expect(
-      screen.queryByRole('button', { name: 'Approve' }),
-    ).not.toBeInTheDocument();
-    expect(
-      screen.queryByRole('button', { name: 'Extend deadline' }),
-    ).not.toBeInTheDocument();
   });
 });
