@@ -35,6 +35,8 @@ describe('RequestActions', () => {
         />
       </TestApiProvider>,
     );
+    // Let the permission decisions resolve before asserting their effect.
+    await act(() => new Promise(resolve => setTimeout(resolve, 100)));
     expect(
       screen.queryByRole('button', { name: 'Approve' }),
     ).not.toBeInTheDocument();
