@@ -216,42 +216,17 @@ export async function createRouter(
     },
   );
 
-  router.post(
-    '/requests/:id/approve',
-    allow(privacyRequestApprovePermission),
-    async (req, res) => {
-      res.json(
-        await requests.approve(
-          parseInput(idSchema, req.params.id),
-          res.locals.caller,
-        ),
-      );
-    },
-  );
-  router.post(
-    '/requests/:id/cancel',
-    allow(privacyRequestApprovePermission),
-    async (req, res) => {
-      res.json(
-        await requests.cancel(
-          parseInput(idSchema, req.params.id),
-          res.locals.caller,
-        ),
-      );
-    },
-  );
-  router.post(
-    '/requests/:id/retry',
-    allow(privacyRequestApprovePermission),
-    async (req, res) => {
-      res.json(
-        await requests.retry(
-          parseInput(idSchema, req.params.id),
-          res.locals.caller,
-        ),
-      );
-    },
-  );
+  // Approve, cancel and retry: one permission, one shape.
+  for (const action of ['approve', 'cancel', 'retry'] as const) {
+    router.post(
+      `/requests/:id/${action}`,
+      allow(privacyRequestApprovePermission),
+      async (req, res) => {
+        const id = parseInput(idSchema, req.params.id);
+        res.json(await requests[action](id, res.locals.caller));
+      },
+    );
+  }
   router.post(
     '/requests/:id/extend',
     allow(privacyAdminPermission),

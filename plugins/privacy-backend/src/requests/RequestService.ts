@@ -341,110 +341,97 @@ export class RequestService {
   /** The executor takes a request: queued (or re-run after a crash) → running. */
   async start(id: string): Promise<RequestRow | undefined> {
     const row = await this.deps.store.getRow(id);
-    if (!row || !['queued', 'failed', 'running'].includes(row.state))
-      return undefined;
-    return this.deps.db.transaction(async trx => {
-      const updated = await this.deps.store.transition(
-        id,
-        ['queued', 'failed', 'running'],
-        'running',
-        { attempts: Number(row.attempts) + 1 },
-        this.now(),
+    const from: RequestState[] = ['queued', 'failed', 'running'];
+    if (!row || !from.includes(row.state)) return undefined;
+    const attempt = Number(row.attempts) + 1;
+    return this.deps.db.transaction(trx =>
+      this.executorMove(
         trx,
-      );
-      if (updated) {
-        await this.deps.audit.append(
-          {
-            requestId: id,
-            type: 'request.state_changed',
-            actor: 'executor',
-            data: {
-              from: row.state,
-              to: 'running',
-              attempt: Number(row.attempts) + 1,
-            },
-          },
-          trx,
-        );
-      }
-      return updated;
-    });
+        id,
+        from,
+        'running',
+        { attempts: attempt },
+        { from: row.state, attempt },
+      ),
+    );
   }
 
   async complete(id: string, trx?: Knex.Transaction): Promise<boolean> {
-    const run = async (t: Knex.Transaction) => {
-      const updated = await this.deps.store.transition(
-        id,
-        ['running'],
-        'completed',
-        { completed_at: this.now(), last_error: null },
-        this.now(),
-        t,
-      );
-      if (updated) {
-        await this.deps.audit.append(
-          {
-            requestId: id,
-            type: 'request.state_changed',
-            actor: 'executor',
-            data: { from: 'running', to: 'completed' },
-          },
+    const run = async (t: Knex.Transaction) =>
+      Boolean(
+        await this.executorMove(
           t,
-        );
-      }
-      return Boolean(updated);
-    };
+          id,
+          ['running'],
+          'completed',
+          { completed_at: this.now(), last_error: null },
+          { from: 'running' },
+        ),
+      );
     return trx ? run(trx) : this.deps.db.transaction(run);
   }
 
   /** An attempt failed; the queue will retry it. */
   async fail(id: string, error: Error): Promise<void> {
-    await this.deps.db.transaction(async trx => {
-      const updated = await this.deps.store.transition(
+    await this.deps.db.transaction(trx =>
+      this.executorMove(
+        trx,
         id,
         ['running'],
         'failed',
         { last_error: error.message },
-        this.now(),
-        trx,
-      );
-      if (updated) {
-        await this.deps.audit.append(
-          {
-            requestId: id,
-            type: 'request.state_changed',
-            actor: 'executor',
-            data: { from: 'running', to: 'failed', error: error.message },
-          },
-          trx,
-        );
-      }
-    });
+        { error: error.message },
+      ),
+    );
   }
 
   /** Attempts exhausted: parked in the dead-letter queue until someone retries. */
   async deadLetter(id: string, error: Error): Promise<void> {
-    await this.deps.db.transaction(async trx => {
-      const updated = await this.deps.store.transition(
+    await this.deps.db.transaction(trx =>
+      this.executorMove(
+        trx,
         id,
         ['running', 'failed'],
         'dead_lettered',
         { last_error: error.message },
-        this.now(),
+        { error: error.message },
+      ),
+    );
+  }
+
+  /**
+   * A transition the executor makes, audited; skipped (undefined) when the
+   * request is no longer in `from`, e.g. canceled meanwhile or completed by
+   * another worker.
+   */
+  private async executorMove(
+    trx: Knex.Transaction,
+    id: string,
+    from: RequestState[],
+    to: RequestState,
+    patch: TransitionPatch,
+    data: Record<string, unknown>,
+  ): Promise<RequestRow | undefined> {
+    const updated = await this.deps.store.transition(
+      id,
+      from,
+      to,
+      patch,
+      this.now(),
+      trx,
+    );
+    if (updated) {
+      await this.deps.audit.append(
+        {
+          requestId: id,
+          type: 'request.state_changed',
+          actor: 'executor',
+          data: { ...data, to },
+        },
         trx,
       );
-      if (updated) {
-        await this.deps.audit.append(
-          {
-            requestId: id,
-            type: 'request.state_changed',
-            actor: 'executor',
-            data: { to: 'dead_lettered', error: error.message },
-          },
-          trx,
-        );
-      }
-    });
+    }
+    return updated;
   }
 
   private async load(id: string): Promise<RequestRow> {
