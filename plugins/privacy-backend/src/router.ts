@@ -34,7 +34,6 @@ import { decryptBundle, deserializeBundle } from './execution/crypto';
 import type { DsarQueue } from './executor/DsarQueue';
 import type { RegionRuntime } from './executor/RegionRuntime';
 import type { ResultStore } from './executor/ResultStore';
-import type { LegalHoldStore } from './holds';
 import type { IdentifierProtection } from './identifiers';
 import type { RequestService } from './requests/RequestService';
 import type { RequestStore } from './requests/RequestStore';
@@ -80,7 +79,6 @@ export interface RouterOptions {
   results: ResultStore;
   audit: AuditLog;
   consent: ConsentLedger;
-  holds: LegalHoldStore;
   identifiers: IdentifierProtection;
   queue: DsarQueue;
   regions: Map<string, RegionRuntime>;
