@@ -2,15 +2,11 @@ import { NotFoundError } from '@backstage/errors';
 import {
   PermissionCheck,
   callerRef,
-  pageQuerySchema,
   parseInput,
 } from '@internal/plugin-ops-node';
 import {
   DsarRequestDetail,
-  PRIORITIES,
-  PriorityName,
   REGIONS,
-  REQUEST_STATES,
   REQUEST_TYPES,
   RequestType,
   consentChangeSchema,
@@ -38,35 +34,13 @@ import type { IdentifierProtection } from './identifiers';
 import type { RequestService } from './requests/RequestService';
 import type { RequestStore } from './requests/RequestStore';
 import { renderPrometheusMetrics } from './prometheus';
+import {
+  holdSchema,
+  idSchema,
+  listQuerySchema,
+  subjectIdSchema,
+} from './schemas';
 import { computeSlaReport, computeSli } from './sla';
-
-const listQuerySchema = pageQuerySchema
-  .extend({
-    state: z.enum(REQUEST_STATES).optional(),
-    type: z.enum(REQUEST_TYPES).optional(),
-    region: z.enum(REGIONS).optional(),
-    priority: z
-      .enum(Object.keys(PRIORITIES) as [PriorityName, ...PriorityName[]])
-      .optional(),
-    overdue: z
-      .enum(['true', 'false'])
-      .transform(v => v === 'true')
-      .optional(),
-    sort: z
-      .enum(['createdAt', 'slaDueAt', 'legalDueAt', 'priority'])
-      .default('createdAt'),
-    order: z.enum(['asc', 'desc']).default('desc'),
-  })
-  .strict();
-
-const idSchema = z.string().uuid();
-const subjectIdSchema = z.string().trim().min(1).max(200);
-const holdSchema = z
-  .object({
-    subject: z.object({ id: subjectIdSchema }).strict(),
-    reason: z.string().trim().min(10).max(1000),
-  })
-  .strict();
 
 const SLA_WINDOW_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -1,5 +1,18 @@
 import { z } from 'zod';
 
+/**
+ * Free text that is stored as written: trimmed, bounded, and without control
+ * characters (PostgreSQL refuses NUL; none belongs in a reason or a source).
+ */
+export const plainText = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .min(min)
+    .max(max)
+    // eslint-disable-next-line no-control-regex
+    .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
+
 export const REGIONS = ['EU', 'US', 'UK', 'APAC'] as const;
 export type Region = (typeof REGIONS)[number];
 
@@ -31,7 +44,7 @@ export const dsarIntakeSchema = z
   .object({
     subject: z
       .object({
-        id: z.string().trim().min(1).max(200),
+        id: plainText(1, 200),
         email: z.string().email().optional(),
       })
       .strict(),
@@ -183,11 +196,11 @@ export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
 /** The body of `POST /consent`. */
 export const consentChangeSchema = z
   .object({
-    subject: z.object({ id: z.string().trim().min(1).max(200) }).strict(),
+    subject: z.object({ id: plainText(1, 200) }).strict(),
     purpose: z.enum(CONSENT_PURPOSES),
     granted: z.boolean(),
     /** Where the consent was given or withdrawn, e.g. "web-banner". */
-    source: z.string().trim().min(1).max(100),
+    source: plainText(1, 100),
   })
   .strict();
 export type ConsentChange = z.input<typeof consentChangeSchema>;
@@ -209,7 +222,7 @@ export interface ConsentState {
 
 /** The body of `POST /requests/:id/extend`. */
 export const extendDeadlineSchema = z
-  .object({ reason: z.string().trim().min(10).max(1000) })
+  .object({ reason: plainText(10, 1000) })
   .strict();
 
 /** Catalog annotation on a Component: the Resources holding its personal data. */

@@ -17,6 +17,15 @@ import type { DataSource, SourceResolver } from './SourceResolver';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
+ * A data store's error may quote the subject id (a failed query, say). Error
+ * text is kept in the request, its source results and the append-only audit
+ * log, so the id is masked before it goes anywhere.
+ */
+export function maskSubject(message: string, subjectId: string): string {
+  return message.split(subjectId).join('[subject]');
+}
+
+/**
  * Runs one request against the data sources of its region. Safe to run
  * again for the same request (after a crash or a retry): sources are
  * re-read, the export bundle is rewritten under the same key and the
@@ -58,10 +67,14 @@ export class Executor {
       );
     }
 
-    if (request.type === 'export') {
-      await this.runExport(request, runtime, sources);
-    } else {
-      await this.runErasure(request, runtime, sources);
+    try {
+      if (request.type === 'export') {
+        await this.runExport(request, runtime, sources);
+      } else {
+        await this.runErasure(request, runtime, sources);
+      }
+    } catch (error) {
+      throw new Error(maskSubject((error as Error).message, request.subjectId));
     }
   }
 
@@ -101,7 +114,10 @@ export class Executor {
           finishedAt: this.now().toISOString(),
         });
       } catch (error) {
-        const message = (error as Error).message;
+        const message = maskSubject(
+          (error as Error).message,
+          request.subjectId,
+        );
         failures.push(`${source.entityRef}: ${message}`);
         await this.deps.results.saveSource(request.id, {
           ...base,
