@@ -157,11 +157,14 @@ export async function createRouter(
     '/status/:id',
     allow(privacyRequestReadPermission),
     async (req, res) => {
-      const request = await store.get(parseInput(idSchema, req.params.id));
-      if (!request)
-        throw new NotFoundError(`No request with id ${req.params.id}`);
-      const sources = await results.sources(request.id);
-      const exported = await results.exportOf(request.id);
+      const id = parseInput(idSchema, req.params.id);
+      // Three independent reads, at once: this is the route clients poll.
+      const [request, sources, exported] = await Promise.all([
+        store.get(id),
+        results.sources(id),
+        results.exportOf(id),
+      ]);
+      if (!request) throw new NotFoundError(`No request with id ${id}`);
       const erasureVerified =
         request.type === 'delete' && request.state === 'completed';
       const detail: DsarRequestDetail = {
