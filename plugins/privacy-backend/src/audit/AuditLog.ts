@@ -171,14 +171,35 @@ export class AuditLog {
    * keep that transaction short; it must be READ COMMITTED, the default).
    */
   async append(entry: AuditEntry, trx?: Knex.Transaction): Promise<AuditEvent> {
-    const at = new Date(entry.at ? entry.at.getTime() : Date.now());
-    if (Number.isNaN(at.getTime())) {
-      throw new TypeError('audit event time is not a valid date');
-    }
-    const data = JSON.parse(canonicalJson(entry.data ?? {}));
-    const requestId = entry.requestId ?? null;
+    const [event] = await this.appendMany([entry], trx);
+    return event;
+  }
 
-    const write = async (tx: Knex.Transaction): Promise<AuditEvent> => {
+  /**
+   * Appends events in order, chained, with one lock, one read of the chain's
+   * head and one insert: what a transaction that writes several events
+   * should call once, last, so it holds the append lock for the least time.
+   */
+  async appendMany(
+    entries: AuditEntry[],
+    trx?: Knex.Transaction,
+  ): Promise<AuditEvent[]> {
+    if (entries.length === 0) return [];
+    const prepared = entries.map(entry => {
+      const at = new Date(entry.at ? entry.at.getTime() : Date.now());
+      if (Number.isNaN(at.getTime())) {
+        throw new TypeError('audit event time is not a valid date');
+      }
+      return {
+        at,
+        data: JSON.parse(canonicalJson(entry.data ?? {})),
+        requestId: entry.requestId ?? null,
+        type: entry.type,
+        actor: entry.actor,
+      };
+    });
+
+    const write = async (tx: Knex.Transaction): Promise<AuditEvent[]> => {
       if (this.postgres) {
         await tx.raw(`select pg_advisory_xact_lock(${AUDIT_APPEND_LOCK_KEY})`);
       }
@@ -186,40 +207,52 @@ export class AuditLog {
         .select('hash')
         .orderBy('seq', 'desc')
         .first();
-      const prevHash = previous?.hash ?? GENESIS_HASH;
-      const hash = hashAuditFields({
-        prevHash,
-        requestId,
-        type: entry.type,
-        actor: entry.actor,
-        at: at.toISOString(),
-        data,
+      let prevHash = previous?.hash ?? GENESIS_HASH;
+      const chained = prepared.map(event => {
+        const hash = hashAuditFields({
+          prevHash,
+          requestId: event.requestId,
+          type: event.type,
+          actor: event.actor,
+          at: event.at.toISOString(),
+          data: event.data,
+        });
+        const link = { ...event, prevHash, hash };
+        prevHash = hash;
+        return link;
       });
-      const [inserted] = await tx(AUDIT_TABLE)
-        .insert({
-          request_id: requestId,
-          type: entry.type,
-          actor: entry.actor,
-          at,
-          data: canonicalJson(data),
-          prev_hash: prevHash,
-          hash,
-        })
+      const inserted = await tx(AUDIT_TABLE)
+        .insert(
+          chained.map(event => ({
+            request_id: event.requestId,
+            type: event.type,
+            actor: event.actor,
+            at: event.at,
+            data: canonicalJson(event.data),
+            prev_hash: event.prevHash,
+            hash: event.hash,
+          })),
+        )
         .returning('seq');
-      const seq =
-        typeof inserted === 'object' && inserted !== null
-          ? (inserted as { seq: number | string }).seq
-          : inserted;
-      return {
-        seq: Number(seq),
-        requestId,
-        type: entry.type,
-        actor: entry.actor,
-        at: at.toISOString(),
-        data,
-        prevHash,
-        hash,
-      };
+      const seqs = inserted
+        .map(row =>
+          Number(
+            typeof row === 'object' && row !== null
+              ? (row as { seq: number | string }).seq
+              : row,
+          ),
+        )
+        .sort((a, b) => a - b);
+      return chained.map((event, index) => ({
+        seq: seqs[index],
+        requestId: event.requestId,
+        type: event.type,
+        actor: event.actor,
+        at: event.at.toISOString(),
+        data: event.data,
+        prevHash: event.prevHash,
+        hash: event.hash,
+      }));
     };
 
     return trx ? write(trx) : this.db.transaction(write);

@@ -170,7 +170,7 @@ export class Executor {
     );
     const previous = await this.deps.results.exportOf(request.id);
 
-    await this.deps.db.transaction(async trx => {
+    await this.deps.requests.inTransaction(async trx => {
       await this.deps.results.saveExport(
         {
           id: previous?.id ?? randomUUID(),
@@ -187,7 +187,7 @@ export class Executor {
         trx,
       );
       if (await this.deps.requests.complete(request.id, trx)) {
-        await this.deps.audit.append(
+        await this.deps.requests.record(
           {
             requestId: request.id,
             type: 'export.created',
@@ -221,9 +221,9 @@ export class Executor {
       }
       return { records: affected, remaining };
     });
-    await this.deps.db.transaction(async trx => {
+    await this.deps.requests.inTransaction(async trx => {
       if (await this.deps.requests.complete(request.id, trx)) {
-        await this.deps.audit.append(
+        await this.deps.requests.record(
           {
             requestId: request.id,
             type: 'erasure.verified',

@@ -18,8 +18,16 @@ import type { PrivacyConfig } from '../config';
 import { addCalendarMonthsUtc, legalDueAt, slaDueAt } from '../deadlines';
 import type { RequestRow, RequestStore, TransitionPatch } from './RequestStore';
 
+type AuditEntry = {
+  requestId?: string | null;
+  type: string;
+  actor: string;
+  data?: Record<string, unknown>;
+};
+
 /** The slice of the audit log the request lifecycle writes to. */
 export interface AuditAppender {
+  appendMany(entries: AuditEntry[], trx?: Knex.Transaction): Promise<unknown>;
   append(
     entry: {
       requestId?: string | null;
@@ -81,6 +89,36 @@ export class RequestService {
     return this.deps.now?.() ?? new Date();
   }
 
+  /** Audit events of the transactions opened by inTransaction, not yet written. */
+  private readonly pendingAudit = new WeakMap<Knex.Transaction, AuditEntry[]>();
+
+  /**
+   * A transaction whose audit events are written together at its end: the
+   * audit chain's append lock is then held only for that one insert and the
+   * commit, not for the whole transaction.
+   */
+  async inTransaction<T>(
+    work: (trx: Knex.Transaction) => Promise<T>,
+  ): Promise<T> {
+    return this.deps.db.transaction(async trx => {
+      const events: AuditEntry[] = [];
+      this.pendingAudit.set(trx, events);
+      const result = await work(trx);
+      await this.deps.audit.appendMany(events, trx);
+      return result;
+    });
+  }
+
+  /** Records an audit event in `trx`: at its end when inTransaction opened it, else now. */
+  async record(entry: AuditEntry, trx: Knex.Transaction): Promise<void> {
+    const pending = this.pendingAudit.get(trx);
+    if (pending) {
+      pending.push(entry);
+    } else {
+      await this.deps.audit.appendMany([entry], trx);
+    }
+  }
+
   /**
    * Accepts an export or erasure. A repeated Idempotency-Key, or a duplicate of
    * an open request (same type, subject and region), returns the existing one.
@@ -102,7 +140,7 @@ export class RequestService {
 
     const receivedAt = this.now();
     const id = randomUUID();
-    const state = await this.deps.db.transaction(async trx => {
+    const state = await this.inTransaction(async trx => {
       await store.insert(
         {
           id,
@@ -122,7 +160,7 @@ export class RequestService {
         },
         trx,
       );
-      await this.deps.audit.append(
+      await this.record(
         {
           requestId: id,
           type: 'request.received',
@@ -164,7 +202,7 @@ export class RequestService {
         'An erasure must be approved by someone other than its requester',
       );
     }
-    const request = await this.deps.db.transaction(async trx => {
+    const request = await this.inTransaction(async trx => {
       if (
         await this.deps.holds.isHeld(
           this.deps.store.toRequest(row).subjectId,
@@ -194,7 +232,7 @@ export class RequestService {
     const from = (Object.keys(TRANSITIONS) as RequestState[]).filter(s =>
       TRANSITIONS[s].includes('canceled'),
     );
-    return this.deps.db.transaction(trx =>
+    return this.inTransaction(trx =>
       this.move(trx, id, from, 'canceled', {}, actor, row),
     );
   }
@@ -202,7 +240,7 @@ export class RequestService {
   /** Puts a failed or dead-lettered request back on the queue. */
   async retry(id: string, actor: string): Promise<DsarRequest> {
     const row = await this.load(id);
-    const request = await this.deps.db.transaction(trx =>
+    const request = await this.inTransaction(trx =>
       this.move(
         trx,
         id,
@@ -245,7 +283,7 @@ export class RequestService {
         `Request ${id} is ${row.state}; its deadline can no longer change`,
       );
     }
-    return this.deps.db.transaction(async trx => {
+    return this.inTransaction(async trx => {
       const updated = await this.deps.store.transition(
         id,
         [row.state],
@@ -256,7 +294,7 @@ export class RequestService {
       );
       if (!updated)
         throw new ConflictError(`Request ${id} changed meanwhile; try again`);
-      await this.deps.audit.append(
+      await this.record(
         {
           requestId: id,
           type: 'request.deadline_extended',
@@ -279,12 +317,12 @@ export class RequestService {
     actor: string,
   ): Promise<{ id: string; held: number }> {
     const id = randomUUID();
-    const held = await this.deps.db.transaction(async trx => {
+    const held = await this.inTransaction(async trx => {
       await this.deps.holds.place(
         { id, subjectId, reason, createdBy: actor, at: this.now() },
         trx,
       );
-      await this.deps.audit.append(
+      await this.record(
         { type: 'legal_hold.placed', actor, data: { holdId: id } },
         trx,
       );
@@ -306,13 +344,13 @@ export class RequestService {
     holdId: string,
     actor: string,
   ): Promise<{ released: number }> {
-    return this.deps.db.transaction(async trx => {
+    return this.inTransaction(async trx => {
       const hold = await this.deps.holds.get(holdId, trx);
       if (!hold) throw new NotFoundError(`No legal hold with id ${holdId}`);
       if (!(await this.deps.holds.release(holdId, this.now(), trx))) {
         throw new ConflictError(`Legal hold ${holdId} was already released`);
       }
-      await this.deps.audit.append(
+      await this.record(
         { type: 'legal_hold.released', actor, data: { holdId } },
         trx,
       );
@@ -344,7 +382,7 @@ export class RequestService {
     const from: RequestState[] = ['queued', 'failed', 'running'];
     if (!row || !from.includes(row.state)) return undefined;
     const attempt = Number(row.attempts) + 1;
-    return this.deps.db.transaction(trx =>
+    return this.inTransaction(trx =>
       this.executorMove(
         trx,
         id,
@@ -368,12 +406,12 @@ export class RequestService {
           { from: 'running' },
         ),
       );
-    return trx ? run(trx) : this.deps.db.transaction(run);
+    return trx ? run(trx) : this.inTransaction(run);
   }
 
   /** An attempt failed; the queue will retry it. */
   async fail(id: string, error: Error): Promise<void> {
-    await this.deps.db.transaction(trx =>
+    await this.inTransaction(trx =>
       this.executorMove(
         trx,
         id,
@@ -387,7 +425,7 @@ export class RequestService {
 
   /** Attempts exhausted: parked in the dead-letter queue until someone retries. */
   async deadLetter(id: string, error: Error): Promise<void> {
-    await this.deps.db.transaction(trx =>
+    await this.inTransaction(trx =>
       this.executorMove(
         trx,
         id,
@@ -421,7 +459,7 @@ export class RequestService {
       trx,
     );
     if (updated) {
-      await this.deps.audit.append(
+      await this.record(
         {
           requestId: id,
           type: 'request.state_changed',
@@ -465,7 +503,7 @@ export class RequestService {
         `Request ${id} is ${current?.state}; it cannot move to ${to}`,
       );
     }
-    await this.deps.audit.append(
+    await this.record(
       {
         requestId: id,
         type: 'request.state_changed',
