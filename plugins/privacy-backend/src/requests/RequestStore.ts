@@ -11,6 +11,7 @@ import {
 } from '@internal/plugin-privacy-common';
 import type { Knex } from 'knex';
 import type { IdentifierProtection } from '../identifiers';
+import type { SlaInput } from '../sla';
 
 const TABLE = 'privacy_requests';
 
@@ -251,11 +252,9 @@ export class RequestStore {
       .orderBy('created_at', 'asc');
   }
 
-  /** Requests received since `since`, for the SLA report. */
-  async receivedSince(
-    since: Date,
-  ): Promise<
-    Array<
+  /** Requests received since `since`, as the SLA report and SLI read them. */
+  async slaInputsSince(since: Date): Promise<SlaInput[]> {
+    const rows: Array<
       Pick<
         RequestRow,
         | 'type'
@@ -265,9 +264,7 @@ export class RequestStore {
         | 'completed_at'
         | 'sla_due_at'
       >
-    >
-  > {
-    return this.db<RequestRow>(TABLE)
+    > = await this.db<RequestRow>(TABLE)
       .select(
         'type',
         'region',
@@ -277,5 +274,14 @@ export class RequestStore {
         'sla_due_at',
       )
       .where('created_at', '>=', since);
+    return rows.map(row => ({
+      type: row.type,
+      region: row.region,
+      state: row.state,
+      createdAt: new Date(row.created_at),
+      completedAt:
+        row.completed_at === null ? null : new Date(row.completed_at),
+      slaDueAt: new Date(row.sla_due_at),
+    }));
   }
 }
