@@ -54,7 +54,6 @@ export function createPrivacyRuntime(options: {
     requests,
     store,
     results,
-    audit,
     sources: new SourceResolver(options.loadResources),
     regions,
     exportLinkDays: config.exportLinkDays,

@@ -6,7 +6,7 @@ import type {
 } from '@internal/plugin-privacy-common';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { AuditAppender, RequestService } from '../requests/RequestService';
+import type { RequestService } from '../requests/RequestService';
 import type { RequestStore } from '../requests/RequestStore';
 import { buildExportArchive } from '../execution/bundle';
 import { encryptBundle, serializeBundle } from '../execution/crypto';
@@ -39,7 +39,6 @@ export class Executor {
       requests: RequestService;
       store: RequestStore;
       results: ResultStore;
-      audit: AuditAppender;
       sources: SourceResolver;
       regions: Map<Region, RegionRuntime>;
       exportLinkDays: number;
