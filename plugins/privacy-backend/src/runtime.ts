@@ -50,7 +50,6 @@ export function createPrivacyRuntime(options: {
     config,
   });
   const executor = new Executor({
-    db,
     requests,
     store,
     results,

@@ -5,7 +5,6 @@ import type {
   SourceResult,
 } from '@internal/plugin-privacy-common';
 import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
 import type { RequestService } from '../requests/RequestService';
 import type { RequestStore } from '../requests/RequestStore';
 import { buildExportArchive } from '../execution/bundle';
@@ -35,7 +34,6 @@ export function maskSubject(message: string, subjectId: string): string {
 export class Executor {
   constructor(
     private readonly deps: {
-      db: Knex;
       requests: RequestService;
       store: RequestStore;
       results: ResultStore;
