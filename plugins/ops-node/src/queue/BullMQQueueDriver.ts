@@ -129,6 +129,12 @@ class BullMQJobQueue<T> implements JobQueue<T> {
       limiter: { max: rateLimit.max, duration: rateLimit.durationMs },
       // Metrics keep the completed/failed totals, since finished jobs are removed.
       metrics: { maxDataPoints: 60 },
+      // A worker killed mid-job leaves its jobs "active" until their lock
+      // expires and the stalled check runs: with BullMQ's defaults (30 s lock,
+      // 30 s checks) that took about 60 s; these bring it to about 15 s. Live
+      // workers renew their locks every lockDuration / 2.
+      lockDuration: 10_000,
+      stalledInterval: 5_000,
     });
     this.worker.on('error', error =>
       this.connections.logger.warn(`Worker of queue ${this.name} error`, error),
