@@ -9,34 +9,23 @@
  * must complete exactly once and the audit chain must verify.
  */
 import { AuditLog } from '../audit';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   FreshDatabase,
-  REDIS_URL,
   RuntimeSpec,
   countByState,
-  createFreshDatabase,
   createRuntimeFromSpec,
-  createSourceTables,
-  deleteKeysWithPrefix,
   exactlyOnceReport,
   exportIntake,
   failedAttempts,
   mapLimit,
-  migrate,
-  privacyConfigData,
-  resourceEntity,
   sleep,
-  sweepStale,
   uniqueName,
 } from './harness';
-import { RedisKeys } from './redisKeys';
+import type { RedisKeys } from './redisKeys';
+import { FaultScenario, setUpFaultScenario } from './scenario';
 import { WorkerChild, killHard, spawnWorker, stopGracefully } from './workers';
 
 const REQUESTS = Number(process.env.PRIVACY_FAULT_REQUESTS ?? 1000);
-const SOURCES = ['s1_', 's2_', 's3_'];
 
 jest.setTimeout(240_000);
 
@@ -45,55 +34,19 @@ describe('kill -9 of the worker process', () => {
   const prefix = `${name}-queue`;
   let db: FreshDatabase;
   let spec: RuntimeSpec;
-  let storage: string;
   let redis: RedisKeys;
   const workers: WorkerChild[] = [];
 
+  let scenario: FaultScenario | undefined;
+
   beforeAll(async () => {
-    redis = await RedisKeys.connect(REDIS_URL);
-    await sweepStale(redis);
-    db = await createFreshDatabase(name);
-    await migrate(db.knex);
-    for (const p of SOURCES) {
-      await createSourceTables(db.knex, {
-        prefix: p,
-        subjects: REQUESTS,
-        ordersPerSubject: 3,
-      });
-    }
-    storage = mkdtempSync(join(tmpdir(), 'privacy-fault-kill-'));
-    spec = {
-      database: db.connection,
-      redisUrl: REDIS_URL,
-      prefix,
-      privacy: privacyConfigData({
-        storageDirectory: join(storage, 'EU'),
-        sources: SOURCES.map((p, i) => ({
-          name: `source-${i + 1}`,
-          connection: db.connection,
-          tablePrefix: p,
-        })),
-      }),
-      resources: SOURCES.map((_, i) =>
-        resourceEntity(`source-${i + 1}-db`, 'EU', `source-${i + 1}`),
-      ),
-      queueOptions: {
-        concurrency: 10,
-        attempts: 5,
-        backoffMs: 200,
-        rateLimit: { max: 100_000, durationMs: 1000 },
-      },
-    };
+    scenario = await setUpFaultScenario(name, REQUESTS);
+    ({ db, spec, redis } = scenario);
   });
 
   afterAll(async () => {
     await Promise.all(workers.map(w => killHard(w)));
-    if (redis) {
-      await deleteKeysWithPrefix(redis, prefix).catch(() => {});
-      await redis.close();
-    }
-    await db?.drop();
-    if (storage) rmSync(storage, { recursive: true, force: true });
+    await scenario?.tearDown();
   });
 
   it(`completes each of ${REQUESTS} exports exactly once across a SIGKILL and a restart`, async () => {
