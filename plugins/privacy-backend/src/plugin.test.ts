@@ -5,7 +5,6 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import type { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import knexFactory, { Knex } from 'knex';
@@ -15,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { readExportArchive } from './execution/bundle';
+import { resourceEntity } from './faults/harness';
 import { privacyPlugin } from './plugin';
 
 jest.setTimeout(60_000);
@@ -22,24 +22,6 @@ jest.setTimeout(60_000);
 const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 const key = () => randomBytes(32).toString('base64');
 const SUBJECT = 'customer-42';
-
-const resource = (
-  name: string,
-  region: string,
-  connection: string,
-): Entity => ({
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Resource',
-  metadata: {
-    name,
-    namespace: 'default',
-    annotations: {
-      'ops.portal/region': region,
-      'privacy.ops.portal/connection': connection,
-    },
-  },
-  spec: { type: 'database', owner: 'group:default/engineering' },
-});
 
 /** A data store: a SQLite file with customers and orders, the subject and someone else in it. */
 async function createStore(
@@ -112,8 +94,8 @@ async function startPrivacy(
       }),
       catalogServiceMock.factory({
         entities: [
-          resource('eu-db', 'EU', 'eu-store'),
-          resource('us-db', 'US', 'us-store'),
+          resourceEntity('eu-db', 'EU', 'eu-store'),
+          resourceEntity('us-db', 'US', 'us-store'),
         ],
       }),
       mockServices.rootConfig.factory({
