@@ -363,6 +363,21 @@ describe.each(databases.eachSupportedId())(
       expect(await count()).toBe(2);
     });
 
+    it('creates one request when identical requests arrive at the same instant', async () => {
+      const { server, count } = await startPrivacy(databaseId);
+      const responses = await Promise.all(
+        Array.from({ length: 8 }, () =>
+          request(server).post('/api/privacy/delete').send(intake()),
+        ),
+      );
+      const statuses = responses.map(response => response.status).sort();
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200, 201]);
+      expect(new Set(responses.map(response => response.body.id)).size).toBe(
+        1,
+      );
+      expect(await count()).toBe(1);
+    });
+
     it.each([
       [{ ...intake(), region: 'MARS' }, 'region'],
       [{ ...intake(), subject: { id: '' } }, 'subject.id'],

@@ -5,7 +5,6 @@ import {
   parseInput,
 } from '@internal/plugin-ops-node';
 import {
-  DsarRequestDetail,
   REGIONS,
   REQUEST_TYPES,
   RequestType,
@@ -33,6 +32,7 @@ import type { ResultStore } from './executor/ResultStore';
 import type { IdentifierProtection } from './identifiers';
 import type { RequestService } from './requests/RequestService';
 import type { RequestStore } from './requests/RequestStore';
+import { loadRequestDetail } from './requests/requestDetail';
 import { renderPrometheusMetrics } from './prometheus';
 import {
   holdSchema,
@@ -158,35 +158,8 @@ export async function createRouter(
     allow(privacyRequestReadPermission),
     async (req, res) => {
       const id = parseInput(idSchema, req.params.id);
-      // One after the other: running the three reads at once measured no
-      // better at 500 req/s here (p99 45 against 43 ms, same hour), and
-      // takes three pool connections per call.
-      const request = await store.get(id);
-      if (!request) throw new NotFoundError(`No request with id ${id}`);
-      const sources = await results.sources(id);
-      const exported = await results.exportOf(id);
-      const erasureVerified =
-        request.type === 'delete' && request.state === 'completed';
-      const detail: DsarRequestDetail = {
-        ...request,
-        sources,
-        export: exported
-          ? {
-              id: exported.id,
-              sha256: exported.sha256,
-              sizeBytes: exported.sizeBytes,
-              keyId: exported.keyId,
-              expiresAt: exported.expiresAt,
-            }
-          : null,
-        erasureProof: erasureVerified
-          ? {
-              verifiedAt: request.completedAt!,
-              sources: sources.length,
-              remaining: sources.reduce((n, s) => n + (s.remaining ?? 0), 0),
-            }
-          : null,
-      };
+      const detail = await loadRequestDetail(options.db, store, id);
+      if (!detail) throw new NotFoundError(`No request with id ${id}`);
       res.json(detail);
     },
   );

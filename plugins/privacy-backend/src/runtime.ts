@@ -2,7 +2,7 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { Entity } from '@backstage/catalog-model';
 import type { QueueDriver, QueueOptions } from '@internal/plugin-ops-node';
 import type { Knex } from 'knex';
-import { AuditLog, ConsentLedger } from './audit';
+import { AuditChainer, AuditLog, ConsentLedger } from './audit';
 import type { PrivacyConfig } from './config';
 import { DsarJob, DsarQueue } from './executor/DsarQueue';
 import { Executor } from './executor/Executor';
@@ -34,6 +34,8 @@ export function createPrivacyRuntime(options: {
   const regions = createRegionRuntimes(config);
   const store = new RequestStore(db, identifiers);
   const audit = new AuditLog(db);
+  const auditChainer = new AuditChainer(audit, logger);
+  auditChainer.start();
   const consent = new ConsentLedger(db, audit);
   const holds = new LegalHoldStore(db, identifiers);
   const results = new ResultStore(db);
@@ -75,6 +77,7 @@ export function createPrivacyRuntime(options: {
     async close() {
       await queue.close();
       await options.queueDriver.close();
+      await auditChainer.stop();
       await closeRegionRuntimes(regions);
     },
   };

@@ -8,6 +8,12 @@ import type { Knex } from 'knex';
 
 export const AUDIT_TABLE = 'privacy_audit_events';
 
+/** Events committed but not chained yet (see `AuditLog.enqueue`). */
+export const PENDING_TABLE = 'privacy_audit_pending';
+
+/** Pending events chained per transaction by `chainPending`. */
+const CHAIN_BATCH_SIZE = 1000;
+
 /** The `prevHash` of the first row of the chain. */
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -32,6 +38,38 @@ export interface AuditEntry {
   data?: Record<string, unknown>;
   /** Defaults to now. Kept at millisecond precision. */
   at?: Date;
+}
+
+/** An event ready to be chained: time fixed, data canonical. */
+interface PreparedEntry {
+  requestId: string | null;
+  type: string;
+  actor: string;
+  at: Date;
+  data: Record<string, unknown>;
+}
+
+function prepare(entry: AuditEntry): PreparedEntry {
+  const at = new Date(entry.at ? entry.at.getTime() : Date.now());
+  if (Number.isNaN(at.getTime())) {
+    throw new TypeError('audit event time is not a valid date');
+  }
+  return {
+    at,
+    data: JSON.parse(canonicalJson(entry.data ?? {})),
+    requestId: entry.requestId ?? null,
+    type: entry.type,
+    actor: entry.actor,
+  };
+}
+
+interface PendingRow {
+  id: number | string;
+  request_id: string | null;
+  type: string;
+  actor: string;
+  at: Date | string | number;
+  data: string;
 }
 
 interface AuditRow {
@@ -166,100 +204,170 @@ export class AuditLog {
   }
 
   /**
-   * Appends one event. With `trx` the event is written in the caller's
-   * transaction (and, on PostgreSQL, holds the append lock until it ends, so
-   * keep that transaction short; it must be READ COMMITTED, the default).
+   * Appends one event, chained at once. With `trx` the event is written in
+   * the caller's transaction (and, on PostgreSQL, holds the append lock until
+   * it ends, so keep that transaction short; it must be READ COMMITTED, the
+   * default). Busy paths use `enqueue` instead.
    */
   async append(entry: AuditEntry, trx?: Knex.Transaction): Promise<AuditEvent> {
     const [event] = await this.appendMany([entry], trx);
     return event;
   }
 
-  /**
-   * Appends events in order, chained, with one lock, one read of the chain's
-   * head and one insert: what a transaction that writes several events
-   * should call once, last, so it holds the append lock for the least time.
-   */
+  /** Appends events in order, chained at once, with one lock and one insert. */
   async appendMany(
     entries: AuditEntry[],
     trx?: Knex.Transaction,
   ): Promise<AuditEvent[]> {
     if (entries.length === 0) return [];
-    const prepared = entries.map(entry => {
-      const at = new Date(entry.at ? entry.at.getTime() : Date.now());
-      if (Number.isNaN(at.getTime())) {
-        throw new TypeError('audit event time is not a valid date');
-      }
-      return {
-        at,
-        data: JSON.parse(canonicalJson(entry.data ?? {})),
-        requestId: entry.requestId ?? null,
-        type: entry.type,
-        actor: entry.actor,
-      };
-    });
+    const prepared = entries.map(prepare);
+    const write = async (tx: Knex.Transaction) => {
+      await this.#lock(tx, 'wait');
+      // What was committed before goes first, so the chain keeps causal order.
+      await this.#chainBatches(tx);
+      return this.#chain(tx, prepared);
+    };
+    return trx ? write(trx) : this.db.transaction(write);
+  }
 
-    const write = async (tx: Knex.Transaction): Promise<AuditEvent[]> => {
-      if (this.postgres) {
-        await tx.raw(`select pg_advisory_xact_lock(${AUDIT_APPEND_LOCK_KEY})`);
-      }
-      const previous: Pick<AuditRow, 'hash'> | undefined = await tx(AUDIT_TABLE)
-        .select('hash')
-        .orderBy('seq', 'desc')
-        .first();
-      let prevHash = previous?.hash ?? GENESIS_HASH;
-      const chained = prepared.map(event => {
-        const hash = hashAuditFields({
-          prevHash,
-          requestId: event.requestId,
-          type: event.type,
-          actor: event.actor,
-          at: event.at.toISOString(),
-          data: event.data,
-        });
-        const link = { ...event, prevHash, hash };
-        prevHash = hash;
-        return link;
-      });
-      const inserted = await tx(AUDIT_TABLE)
-        .insert(
-          chained.map(event => ({
-            request_id: event.requestId,
-            type: event.type,
-            actor: event.actor,
-            at: event.at,
-            data: canonicalJson(event.data),
-            prev_hash: event.prevHash,
-            hash: event.hash,
-          })),
+  /**
+   * Writes events in the caller's transaction without taking the chain's
+   * lock: they commit (or roll back) with it, and `chainPending` links them
+   * into the chain shortly after, in commit order. What the request
+   * lifecycle uses, so concurrent transactions never queue on one lock.
+   * Until chained (normally well under a second), a pending row is not yet
+   * covered by a hash.
+   */
+  async enqueue(entries: AuditEntry[], trx: Knex.Transaction): Promise<void> {
+    if (entries.length === 0) return;
+    await trx(PENDING_TABLE).insert(
+      entries.map(prepare).map(event => ({
+        request_id: event.requestId,
+        type: event.type,
+        actor: event.actor,
+        at: event.at,
+        data: canonicalJson(event.data),
+      })),
+    );
+  }
+
+  /**
+   * Moves pending events into the chain, oldest first, in batches of
+   * 1,000, in one transaction. Returns how many were chained. With `wait: false`
+   * it returns 0 at once when another process is chaining (the background
+   * chainer); with `wait: true` it waits for it and then drains everything
+   * committed so far (reads that must see a whole chain).
+   */
+  async chainPending(options: { wait: boolean }): Promise<number> {
+    return this.db.transaction(async tx =>
+      (await this.#lock(tx, options.wait ? 'wait' : 'try'))
+        ? this.#chainBatches(tx)
+        : 0,
+    );
+  }
+
+  /** Chains every pending event visible to `tx`, oldest first; the lock is held. */
+  async #chainBatches(tx: Knex.Transaction): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const rows: PendingRow[] = await tx(PENDING_TABLE)
+        .orderBy('id', 'asc')
+        .limit(CHAIN_BATCH_SIZE);
+      if (rows.length === 0) return total;
+      await this.#chain(
+        tx,
+        rows.map(row => ({
+          requestId: row.request_id ?? null,
+          type: row.type,
+          actor: row.actor,
+          at: new Date(iso(row.at)),
+          data: parseData(row.data),
+        })),
+      );
+      await tx(PENDING_TABLE)
+        .whereIn(
+          'id',
+          rows.map(row => row.id),
         )
-        .returning('seq');
-      const seqs = inserted
-        .map(row =>
-          Number(
-            typeof row === 'object' && row !== null
-              ? (row as { seq: number | string }).seq
-              : row,
-          ),
-        )
-        .sort((a, b) => a - b);
-      return chained.map((event, index) => ({
-        seq: seqs[index],
+        .delete();
+      total += rows.length;
+      if (rows.length < CHAIN_BATCH_SIZE) return total;
+    }
+  }
+
+  /** Takes the append lock for the transaction (PostgreSQL; SQLite serializes writers itself). */
+  async #lock(tx: Knex.Transaction, mode: 'wait' | 'try'): Promise<boolean> {
+    if (!this.postgres) return true;
+    if (mode === 'wait') {
+      await tx.raw(`select pg_advisory_xact_lock(${AUDIT_APPEND_LOCK_KEY})`);
+      return true;
+    }
+    const result = await tx.raw(
+      `select pg_try_advisory_xact_lock(${AUDIT_APPEND_LOCK_KEY}) as locked`,
+    );
+    return Boolean(result.rows[0].locked);
+  }
+
+  /** Links events onto the chain's head and inserts them; the lock is held. */
+  async #chain(
+    tx: Knex.Transaction,
+    prepared: PreparedEntry[],
+  ): Promise<AuditEvent[]> {
+    const previous: Pick<AuditRow, 'hash'> | undefined = await tx(AUDIT_TABLE)
+      .select('hash')
+      .orderBy('seq', 'desc')
+      .first();
+    let prevHash = previous?.hash ?? GENESIS_HASH;
+    const chained = prepared.map(event => {
+      const hash = hashAuditFields({
+        prevHash,
         requestId: event.requestId,
         type: event.type,
         actor: event.actor,
         at: event.at.toISOString(),
         data: event.data,
-        prevHash: event.prevHash,
-        hash: event.hash,
-      }));
-    };
-
-    return trx ? write(trx) : this.db.transaction(write);
+      });
+      const link = { ...event, prevHash, hash };
+      prevHash = hash;
+      return link;
+    });
+    const inserted = await tx(AUDIT_TABLE)
+      .insert(
+        chained.map(event => ({
+          request_id: event.requestId,
+          type: event.type,
+          actor: event.actor,
+          at: event.at,
+          data: canonicalJson(event.data),
+          prev_hash: event.prevHash,
+          hash: event.hash,
+        })),
+      )
+      .returning('seq');
+    const seqs = inserted
+      .map(row =>
+        Number(
+          typeof row === 'object' && row !== null
+            ? (row as { seq: number | string }).seq
+            : row,
+        ),
+      )
+      .sort((a, b) => a - b);
+    return chained.map((event, index) => ({
+      seq: seqs[index],
+      requestId: event.requestId,
+      type: event.type,
+      actor: event.actor,
+      at: event.at.toISOString(),
+      data: event.data,
+      prevHash: event.prevHash,
+      hash: event.hash,
+    }));
   }
 
-  /** Every event of one request, oldest first. */
+  /** Every event of one request, oldest first (pending ones chained first). */
   async forRequest(requestId: string): Promise<AuditEvent[]> {
+    await this.chainPending({ wait: true });
     const rows: AuditRow[] = await this.db(AUDIT_TABLE)
       .where({ request_id: requestId })
       .orderBy('seq', 'asc');
@@ -271,6 +379,7 @@ export class AuditLog {
     limit: number;
     offset: number;
   }): Promise<Page<AuditEvent>> {
+    await this.chainPending({ wait: true });
     const [{ count }] = await this.db(AUDIT_TABLE).count({ count: '*' });
     const rows: AuditRow[] = await this.db(AUDIT_TABLE)
       .orderBy('seq', 'desc')
@@ -285,13 +394,14 @@ export class AuditLog {
   }
 
   /**
-   * Walks the whole chain in seq order, in batches, and names the first row
+   * Chains what is pending, then walks the whole chain in seq order, in batches, and names the first row
    * that does not check out: `broken link` when its prevHash is not the
    * previous row's hash (a row was deleted or inserted before it), `hash
    * mismatch` when its content no longer matches its hash (it was altered).
    * `count` is the number of rows that checked out (all of them when ok).
    */
   async verify(): Promise<AuditVerification> {
+    await this.chainPending({ wait: true });
     let expectedPrev = GENESIS_HASH;
     let lastSeq: number | undefined;
     let count = 0;

@@ -85,54 +85,62 @@ export class Executor {
     return connector;
   }
 
-  /** Runs `work` for every source, records each result, throws if any failed. */
-  private async eachSource(
+  /**
+   * Runs `work` for every source at once and returns each one's result. When
+   * any failed, the results are saved (so the request page shows which) and
+   * it throws; otherwise the caller saves them with the completion, in one
+   * transaction.
+   */
+  private async eachSource<T>(
     request: DsarRequest,
     sources: DataSource[],
-    work: (
-      source: DataSource,
-    ) => Promise<
-      Omit<
-        SourceResult,
-        'source' | 'connection' | 'status' | 'error' | 'finishedAt'
-      >
-    >,
-  ) {
-    const failures: string[] = [];
-    for (const source of sources) {
-      const base = { source: source.entityRef, connection: source.connection };
-      try {
-        const outcome = await work(source);
-        await this.deps.results.saveSource(request.id, {
-          ...base,
-          ...outcome,
-          status: 'done',
-          error: null,
-          finishedAt: this.now().toISOString(),
-        });
-      } catch (error) {
-        const message = maskSubject(
-          (error as Error).message,
-          request.subjectId,
-        );
-        failures.push(`${source.entityRef}: ${message}`);
-        await this.deps.results.saveSource(request.id, {
-          ...base,
-          status: 'failed',
-          records: 0,
-          remaining: null,
-          error: message,
-          finishedAt: this.now().toISOString(),
-        });
-      }
-    }
+    work: (source: DataSource) => Promise<{
+      value: T;
+      records: number;
+      remaining: number | null;
+    }>,
+  ): Promise<{ values: T[]; results: SourceResult[] }> {
+    const outcomes = await Promise.all(
+      sources.map(async source => {
+        const base = {
+          source: source.entityRef,
+          connection: source.connection,
+        };
+        try {
+          const { value, records, remaining } = await work(source);
+          const result: SourceResult = {
+            ...base,
+            records,
+            remaining,
+            status: 'done',
+            error: null,
+            finishedAt: this.now().toISOString(),
+          };
+          return { value, result };
+        } catch (error) {
+          const result: SourceResult = {
+            ...base,
+            status: 'failed',
+            records: 0,
+            remaining: null,
+            error: maskSubject((error as Error).message, request.subjectId),
+            finishedAt: this.now().toISOString(),
+          };
+          return { value: undefined, result };
+        }
+      }),
+    );
+    const results = outcomes.map(outcome => outcome.result);
+    const failures = results.filter(result => result.status === 'failed');
     if (failures.length) {
+      await this.deps.results.saveSources(request.id, results);
       throw new Error(
-        `${failures.length} of ${
-          sources.length
-        } sources failed: ${failures.join('; ')}`,
+        `${failures.length} of ${sources.length} sources failed: ${failures
+          .map(result => `${result.source}: ${result.error}`)
+          .join('; ')}`,
       );
     }
+    return { values: outcomes.map(outcome => outcome.value as T), results };
   }
 
   private async runExport(
@@ -140,18 +148,23 @@ export class Executor {
     runtime: RegionRuntime,
     sources: DataSource[],
   ) {
-    const files: Array<{ source: string; records: Record<string, unknown[]> }> =
-      [];
-    await this.eachSource(request, sources, async source => {
-      const records = await this.connectorFor(runtime, source).exportSubject(
-        request.subjectId,
-      );
-      files.push({ source: source.entityRef, records });
-      return {
-        records: Object.values(records).reduce((n, rows) => n + rows.length, 0),
-        remaining: null,
-      };
-    });
+    const { values: files, results } = await this.eachSource(
+      request,
+      sources,
+      async source => {
+        const records = await this.connectorFor(runtime, source).exportSubject(
+          request.subjectId,
+        );
+        return {
+          value: { source: source.entityRef, records },
+          records: Object.values(records).reduce(
+            (n, rows) => n + rows.length,
+            0,
+          ),
+          remaining: null,
+        };
+      },
+    );
 
     const createdAt = this.now();
     const { zip, manifest } = buildExportArchive(files, {
@@ -165,12 +178,13 @@ export class Executor {
       `exports/${request.id}.zip.enc`,
       sealed,
     );
-    const previous = await this.deps.results.exportOf(request.id);
 
     await this.deps.requests.inTransaction(async trx => {
+      await this.deps.results.saveSources(request.id, results, trx);
+      // A re-run replaces the export row but keeps its id (saveExport).
       await this.deps.results.saveExport(
         {
-          id: previous?.id ?? randomUUID(),
+          id: randomUUID(),
           requestId: request.id,
           location: stored.location,
           sha256: stored.sha256,
@@ -206,19 +220,24 @@ export class Executor {
     runtime: RegionRuntime,
     sources: DataSource[],
   ) {
-    await this.eachSource(request, sources, async source => {
-      const connector = this.connectorFor(runtime, source);
-      const { affected } = await connector.eraseSubject(request.subjectId);
-      // The proof: read the source back and find nothing of the subject.
-      const remaining = await connector.countRemaining(request.subjectId);
-      if (remaining > 0) {
-        throw new Error(
-          `${remaining} records of the subject remain after erasure`,
-        );
-      }
-      return { records: affected, remaining };
-    });
+    const { results } = await this.eachSource(
+      request,
+      sources,
+      async source => {
+        const connector = this.connectorFor(runtime, source);
+        const { affected } = await connector.eraseSubject(request.subjectId);
+        // The proof: read the source back and find nothing of the subject.
+        const remaining = await connector.countRemaining(request.subjectId);
+        if (remaining > 0) {
+          throw new Error(
+            `${remaining} records of the subject remain after erasure`,
+          );
+        }
+        return { value: undefined, records: affected, remaining };
+      },
+    );
     await this.deps.requests.inTransaction(async trx => {
+      await this.deps.results.saveSources(request.id, results, trx);
       if (await this.deps.requests.complete(request.id, trx)) {
         await this.deps.requests.record(
           {

@@ -2,7 +2,7 @@ import type { SourceResult } from '@internal/plugin-privacy-common';
 import type { Knex } from 'knex';
 import { iso } from '../requests/RequestStore';
 
-interface SourceRow {
+export interface SourceRow {
   request_id: string;
   source: string;
   connection: string;
@@ -13,7 +13,7 @@ interface SourceRow {
   finished_at: Date | string | number | null;
 }
 
-interface ExportRow {
+export interface ExportRow {
   id: string;
   request_id: string;
   location: string;
@@ -35,7 +35,7 @@ export interface ExportRecord {
   expiresAt: string;
 }
 
-const toExport = (row: ExportRow): ExportRecord => ({
+export const toExport = (row: ExportRow): ExportRecord => ({
   id: row.id,
   requestId: row.request_id,
   location: row.location,
@@ -46,16 +46,28 @@ const toExport = (row: ExportRow): ExportRecord => ({
   expiresAt: iso(row.expires_at),
 });
 
+export const toSourceResult = (row: SourceRow): SourceResult => ({
+  source: row.source,
+  connection: row.connection,
+  status: row.status,
+  records: Number(row.records),
+  remaining: row.remaining === null ? null : Number(row.remaining),
+  error: row.error,
+  finishedAt: row.finished_at === null ? null : iso(row.finished_at),
+});
+
 /** What each source did for a request, and the request's export bundle. */
 export class ResultStore {
   constructor(private readonly db: Knex) {}
 
-  async saveSource(
+  /** Records what each source did for a request (one statement; replaces earlier attempts' rows). */
+  async saveSources(
     requestId: string,
-    result: SourceResult,
+    results: SourceResult[],
     trx: Knex = this.db,
   ) {
-    const row: SourceRow = {
+    if (results.length === 0) return;
+    const rows: SourceRow[] = results.map(result => ({
       request_id: requestId,
       source: result.source,
       connection: result.connection,
@@ -64,9 +76,9 @@ export class ResultStore {
       remaining: result.remaining,
       error: result.error,
       finished_at: result.finishedAt ? new Date(result.finishedAt) : null,
-    };
+    }));
     await trx<SourceRow>('privacy_source_results')
-      .insert(row)
+      .insert(rows)
       .onConflict(['request_id', 'source'])
       .merge();
   }
@@ -75,15 +87,7 @@ export class ResultStore {
     const rows = await this.db<SourceRow>('privacy_source_results')
       .where({ request_id: requestId })
       .orderBy('source');
-    return rows.map(row => ({
-      source: row.source,
-      connection: row.connection,
-      status: row.status,
-      records: Number(row.records),
-      remaining: row.remaining === null ? null : Number(row.remaining),
-      error: row.error,
-      finishedAt: row.finished_at === null ? null : iso(row.finished_at),
-    }));
+    return rows.map(toSourceResult);
   }
 
   /** One export per request: a re-run replaces the bundle, keeping its id. */

@@ -28,15 +28,7 @@ type AuditEntry = {
 /** The slice of the audit log the request lifecycle writes to. */
 export interface AuditAppender {
   appendMany(entries: AuditEntry[], trx?: Knex.Transaction): Promise<unknown>;
-  append(
-    entry: {
-      requestId?: string | null;
-      type: string;
-      actor: string;
-      data?: Record<string, unknown>;
-    },
-    trx?: Knex.Transaction,
-  ): Promise<unknown>;
+  enqueue(entries: AuditEntry[], trx: Knex.Transaction): Promise<void>;
 }
 
 /** Where queued requests go; the executor takes them from there. */
@@ -66,6 +58,12 @@ export interface LegalHolds {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** A unique index refused the row (PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_UNIQUE). */
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
 /**
  * The lifecycle of a DSAR request: intake, approval, cancellation, retry,
  * deadline extension and the executor's start/complete/fail. Every change
@@ -93,9 +91,9 @@ export class RequestService {
   private readonly pendingAudit = new WeakMap<Knex.Transaction, AuditEntry[]>();
 
   /**
-   * A transaction whose audit events are written together at its end: the
-   * audit chain's append lock is then held only for that one insert and the
-   * commit, not for the whole transaction.
+   * A transaction whose audit events are written together at its end, as
+   * pending events (`AuditLog.enqueue`): they commit with it and are chained
+   * shortly after, so concurrent transactions never wait on the chain's lock.
    */
   async inTransaction<T>(
     work: (trx: Knex.Transaction) => Promise<T>,
@@ -104,7 +102,7 @@ export class RequestService {
       const events: AuditEntry[] = [];
       this.pendingAudit.set(trx, events);
       const result = await work(trx);
-      await this.deps.audit.appendMany(events, trx);
+      await this.deps.audit.enqueue(events, trx);
       return result;
     });
   }
@@ -122,6 +120,8 @@ export class RequestService {
   /**
    * Accepts an export or erasure. A repeated Idempotency-Key, or a duplicate of
    * an open request (same type, subject and region), returns the existing one.
+   * Both are unique indexes, so a duplicate racing its original is caught by
+   * the database, not only by the lookup.
    */
   async submit(
     type: RequestType,
@@ -129,23 +129,75 @@ export class RequestService {
     requester: string,
     options: { idempotencyKey?: string; demo?: boolean } = {},
   ): Promise<{ request: DsarRequest; created: boolean }> {
-    const { store } = this.deps;
     const intake = dsarIntakeSchema.parse(body);
+    const existing = () => this.findExisting(type, intake, options);
     if (options.idempotencyKey) {
-      const existing = await store.findByIdempotencyKey(options.idempotencyKey);
-      if (existing) return { request: existing, created: false };
+      const request = await existing();
+      if (request) return { request, created: false };
     }
-    const open = await store.findOpen(type, intake.subject.id, intake.region);
-    if (open) return { request: open, created: false };
+    // An insert that conflicts with an open request that then finished
+    // meanwhile finds nothing: try again, a few times.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const request = await this.insertRequest(
+          type,
+          intake,
+          requester,
+          options,
+        );
+        return { request, created: true };
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        const request = await existing();
+        if (request) return { request, created: false };
+        if (attempt === 3) throw error;
+      }
+    }
+  }
 
+  private async findExisting(
+    type: RequestType,
+    intake: DsarIntake,
+    options: { idempotencyKey?: string },
+  ): Promise<DsarRequest | undefined> {
+    const { store } = this.deps;
+    if (options.idempotencyKey) {
+      const byKey = await store.findByIdempotencyKey(options.idempotencyKey);
+      if (byKey) return byKey;
+    }
+    return store.findOpen(type, intake.subject.id, intake.region);
+  }
+
+  /**
+   * Writes a new request straight into its first waiting state, with the
+   * audit trail of both steps (received, then queued / awaiting approval /
+   * on hold), and puts an export on the queue.
+   */
+  private async insertRequest(
+    type: RequestType,
+    intake: ReturnType<typeof dsarIntakeSchema.parse>,
+    requester: string,
+    options: { idempotencyKey?: string; demo?: boolean },
+  ): Promise<DsarRequest> {
     const receivedAt = this.now();
     const id = randomUUID();
-    const state = await this.inTransaction(async trx => {
-      await store.insert(
+    const request = await this.inTransaction(async trx => {
+      // An export goes straight to the queue; an erasure waits for a second
+      // person, or for its legal hold to be released.
+      let state: RequestState = 'queued';
+      if (type === 'delete') {
+        state = (await this.deps.holds.isHeld(intake.subject.id, trx))
+          ? 'on_hold'
+          : 'awaiting_approval';
+      }
+      if (!TRANSITIONS.received.includes(state)) {
+        throw new Error(`received → ${state} is not in the state machine`);
+      }
+      const row = await this.deps.store.insert(
         {
           id,
           type,
-          state: 'received',
+          state,
           subjectId: intake.subject.id,
           email: intake.subject.email,
           region: intake.region,
@@ -174,24 +226,21 @@ export class RequestService {
         },
         trx,
       );
-      // An export goes straight to the queue; an erasure waits for a second
-      // person, or for its legal hold to be released.
-      let next: RequestState = 'queued';
-      if (type === 'delete') {
-        next = (await this.deps.holds.isHeld(intake.subject.id, trx))
-          ? 'on_hold'
-          : 'awaiting_approval';
-      }
-      await this.move(trx, id, ['received'], next, {}, requester);
-      return next;
+      await this.record(
+        {
+          requestId: id,
+          type: 'request.state_changed',
+          actor: requester,
+          data: { from: 'received', to: state },
+        },
+        trx,
+      );
+      return this.deps.store.toRequest(row);
     });
-    if (state === 'queued') {
-      await this.deps.dispatcher.dispatch({
-        id,
-        priority: PRIORITIES[intake.priority],
-      });
+    if (request.state === 'queued') {
+      await this.deps.dispatcher.dispatch(request);
     }
-    return { request: (await store.get(id))!, created: true };
+    return request;
   }
 
   /** A second person approves an erasure; the requester cannot approve their own. */

@@ -128,8 +128,9 @@ export class RequestStore {
     };
   }
 
-  async insert(request: NewRequest, trx: Knex = this.db): Promise<void> {
-    await trx<RequestRow>(TABLE).insert({
+  /** Inserts a new request and returns its row (as read back, without a second query). */
+  async insert(request: NewRequest, trx: Knex = this.db): Promise<RequestRow> {
+    const row: RequestRow = {
       id: request.id,
       type: request.type,
       state: request.state,
@@ -140,14 +141,20 @@ export class RequestStore {
       jurisdiction: request.jurisdiction,
       priority: request.priority,
       requester: request.requester,
+      approved_by: null,
       idempotency_key: request.idempotencyKey ?? null,
       created_at: request.createdAt,
       updated_at: request.createdAt,
+      completed_at: null,
       sla_due_at: request.slaDueAt,
       legal_due_at: request.legalDueAt,
+      extension_reason: null,
       attempts: 0,
+      last_error: null,
       demo: request.demo ?? false,
-    });
+    };
+    await trx<RequestRow>(TABLE).insert(row);
+    return row;
   }
 
   async getRow(
@@ -224,11 +231,12 @@ export class RequestStore {
     now: Date,
     trx: Knex = this.db,
   ): Promise<RequestRow | undefined> {
-    const changed = await trx<RequestRow>(TABLE)
+    const [updated] = await trx<RequestRow>(TABLE)
       .where({ id })
       .whereIn('state', from)
-      .update({ ...patch, state: to, updated_at: now });
-    return changed ? this.getRow(id, trx) : undefined;
+      .update({ ...patch, state: to, updated_at: now })
+      .returning('*');
+    return updated as RequestRow | undefined;
   }
 
   /** The subject's erasures in the given states (subject by its lookup hash). */
