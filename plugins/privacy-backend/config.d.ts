@@ -25,7 +25,29 @@ export interface Config {
         masterKey: { id: string; key: string };
         /** @visibility secret */
         previousKeys?: Array<{ id: string; key: string }>;
-        storage: { directory: string };
+        /** Where export bundles are kept: set either `directory` or `s3`. */
+        storage: {
+          /** A local folder. */
+          directory?: string;
+          /** An S3 bucket or a bucket of an S3-compatible service (MinIO, Ceph, ...). */
+          s3?: {
+            bucket: string;
+            /** Object keys go under `<prefix>/`. */
+            prefix?: string;
+            /** Default us-east-1. */
+            region?: string;
+            /** The service's URL, for S3-compatible services. */
+            endpoint?: string;
+            /** Bucket in the path instead of the host name. Default true when `endpoint` is set. */
+            forcePathStyle?: boolean;
+            /** Without them the AWS SDK's default credential chain is used. */
+            credentials?: {
+              accessKeyId: string;
+              /** @visibility secret */
+              secretAccessKey: string;
+            };
+          };
+        };
       };
     };
     /**

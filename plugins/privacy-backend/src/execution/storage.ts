@@ -22,16 +22,21 @@ export interface BlobStore {
  */
 const KEY_PATTERN = /^[A-Za-z0-9._=+@-]+(\/[A-Za-z0-9._=+@-]+)*$/;
 
-/** Checks a blob key: relative, no `..`, no backslash, a safe character set. */
+/** Whether a blob key is relative, has no `..`, no backslash and only a safe character set. */
+export function isBlobKey(key: string): boolean {
+  return (
+    typeof key === 'string' &&
+    key.length > 0 &&
+    key.length <= 512 &&
+    !isAbsolute(key) &&
+    !key.includes('..') &&
+    KEY_PATTERN.test(key)
+  );
+}
+
+/** Throws an InputError unless `isBlobKey(key)`. */
 export function assertBlobKey(key: string): void {
-  if (
-    typeof key !== 'string' ||
-    key.length === 0 ||
-    key.length > 512 ||
-    isAbsolute(key) ||
-    key.includes('..') ||
-    !KEY_PATTERN.test(key)
-  ) {
+  if (!isBlobKey(key)) {
     throw new InputError(
       `Invalid blob key "${key}": use a relative path of letters, digits and ._=+@- without ".."`,
     );

@@ -8,7 +8,8 @@ import {
   createKeyring,
   parseKey,
 } from '../execution/crypto';
-import { BlobStore, LocalBlobStore } from '../execution/storage';
+import { createBlobStore } from '../execution/S3BlobStore';
+import type { BlobStore } from '../execution/storage';
 
 /**
  * Everything one region executes with: its master key and keyring, its
@@ -44,7 +45,7 @@ export function createRegionRuntimes(
       region,
       masterKey,
       keyring: createKeyring([masterKey, ...previous]),
-      storage: new LocalBlobStore(settings.storage.directory),
+      storage: createBlobStore(settings.storage),
       connectors: new Map(),
     });
   }
