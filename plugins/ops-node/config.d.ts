@@ -1,6 +1,12 @@
 export interface Config {
   /** Settings shared by the ops plugins (privacy, slo, evidence, drills). */
   ops?: {
+    /**
+     * Whether this process serves the ops plugins' HTTP API. Default true.
+     * With `false` and `queue.workers: true` it is a worker-only replica that
+     * answers only `/health`; with `queue.workers: false` an API-only one.
+     */
+    api?: boolean;
     queue?: {
       /** `memory` (in-process, the embedded default) or `bullmq` (Redis). */
       driver?: 'memory' | 'bullmq';

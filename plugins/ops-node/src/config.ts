@@ -55,6 +55,11 @@ const storageConfigSchema = z
 export type OpsQueueConfig = z.output<typeof queueConfigSchema>;
 export type OpsStorageConfig = z.output<typeof storageConfigSchema>;
 
+/** `ops.api`: whether this process serves the plugins' HTTP API (false: workers only). */
+export function readApiEnabled(config: Config): boolean {
+  return readValidatedConfig(config, 'ops.api', z.boolean().default(true));
+}
+
 /** The `ops.queue` section shared by every ops backend plugin. */
 export function readQueueConfig(config: Config): OpsQueueConfig {
   return readValidatedConfig(config, 'ops.queue', queueConfigSchema);

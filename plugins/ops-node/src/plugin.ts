@@ -1,5 +1,6 @@
 import {
   DatabaseService,
+  RootConfigService,
   HttpAuthService,
   HttpRouterService,
   PermissionsRegistryService,
@@ -8,6 +9,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import type { Permission } from '@backstage/plugin-permission-common';
 import Router from 'express-promise-router';
+import { readApiEnabled } from './config';
 import { migratedClient } from './database';
 import { addHealthRoute, createPermissionCheck } from './http';
 
@@ -26,10 +28,12 @@ export const opsPluginDeps = {
  * The start every ops backend plugin shares: migrate its tables, register its
  * permissions, mount its router with the unauthenticated `GET /health`.
  * Returns the database client, the router to add routes to, and the
- * permission check for those routes.
+ * permission check for those routes. With `ops.api: false` (a worker-only
+ * process) only `/health` is served: the returned router is not mounted.
  */
 export async function startOpsPlugin(
   deps: {
+    config: RootConfigService;
     database: DatabaseService;
     httpRouter: HttpRouterService;
     httpAuth: HttpAuthService;
@@ -40,8 +44,12 @@ export async function startOpsPlugin(
 ) {
   const db = await migratedClient(deps.database, options.packageName);
   deps.permissionsRegistry.addPermissions(options.permissions);
+  const health = Router();
+  addHealthRoute(health, deps.httpRouter, db);
+  deps.httpRouter.use(health);
   const router = Router();
-  addHealthRoute(router, deps.httpRouter, db);
-  deps.httpRouter.use(router);
+  if (readApiEnabled(deps.config)) {
+    deps.httpRouter.use(router);
+  }
   return { db, router, requirePermission: createPermissionCheck(deps) };
 }

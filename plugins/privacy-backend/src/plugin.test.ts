@@ -79,6 +79,8 @@ async function startPrivacy(
   options: {
     permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
     perMinute?: number;
+    /** ops.api: false starts a worker-only process. */
+    api?: boolean;
   } = {},
 ) {
   const knex = await databases.init(databaseId);
@@ -100,7 +102,10 @@ async function startPrivacy(
       }),
       mockServices.rootConfig.factory({
         data: {
-          ops: { queue: { driver: 'memory', backoffSeconds: 0.01 } },
+          ops: {
+            api: options.api ?? true,
+            queue: { driver: 'memory', backoffSeconds: 0.01 },
+          },
           privacy: {
             identifiers: { key: { id: 'test-ids', key: key() }, pepper: key() },
             intakeRateLimit: { perMinute: options.perMinute ?? 1000 },
@@ -169,6 +174,21 @@ describe.each(databases.eachSupportedId())(
         .get('/api/privacy/health')
         .set('Authorization', mockCredentials.none.header());
       expect(response.status).toBe(200);
+    });
+
+    it('serves only /health in a worker-only process (ops.api: false)', async () => {
+      const { server, count } = await startPrivacy(databaseId, { api: false });
+      expect((await request(server).get('/api/privacy/health')).status).toBe(
+        200,
+      );
+      const intake = await request(server)
+        .post('/api/privacy/export')
+        .send({ subject: { id: SUBJECT }, region: 'EU', jurisdiction: 'GDPR' });
+      expect(intake.status).toBe(404);
+      expect((await request(server).get('/api/privacy/requests')).status).toBe(
+        404,
+      );
+      expect(await count()).toBe(0);
     });
 
     it('exports a subject from its region into an encrypted bundle and serves it, audited', async () => {
@@ -372,9 +392,7 @@ describe.each(databases.eachSupportedId())(
       );
       const statuses = responses.map(response => response.status).sort();
       expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200, 201]);
-      expect(new Set(responses.map(response => response.body.id)).size).toBe(
-        1,
-      );
+      expect(new Set(responses.map(response => response.body.id)).size).toBe(1);
       expect(await count()).toBe(1);
     });
 
