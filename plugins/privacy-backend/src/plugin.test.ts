@@ -104,6 +104,7 @@ async function startPrivacy(
         data: {
           ops: {
             api: options.api ?? true,
+            storage: { directory: join(dir, 'blobs') },
             queue: { driver: 'memory', backoffSeconds: 0.01 },
           },
           privacy: {

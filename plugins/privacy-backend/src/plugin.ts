@@ -6,11 +6,13 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
   createConfiguredQueue,
   opsPluginDeps,
+  readStorageConfig,
   startOpsPlugin,
 } from '@internal/plugin-ops-node';
 import { privacyPermissions } from '@internal/plugin-privacy-common';
 import { readPrivacyConfig } from './config';
 import { createDemoAccountsService } from './demo/demoAccountsService';
+import { LocalBlobStore } from './execution/storage';
 import { seedDemo } from './demo/seedDemo';
 import { createRouter } from './router';
 import { createPrivacyRuntime } from './runtime';
@@ -45,6 +47,10 @@ export const privacyPlugin = createBackendPlugin({
           queueDriver: queueSetup.driver,
           queueOptions: queueSetup.options,
           logger,
+          // The audit chain's head, anchored in the ops blob folder.
+          auditAnchorStore: new LocalBlobStore(
+            readStorageConfig(deps.config).directory,
+          ),
           loadResources: async () => {
             const credentials = await deps.auth.getOwnServiceCredentials();
             const { items } = await deps.catalog.getEntities(

@@ -2,7 +2,8 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { Entity } from '@backstage/catalog-model';
 import type { QueueDriver, QueueOptions } from '@internal/plugin-ops-node';
 import type { Knex } from 'knex';
-import { AuditChainer, AuditLog, ConsentLedger } from './audit';
+import { AuditAnchor, AuditChainer, AuditLog, ConsentLedger } from './audit';
+import type { BlobStore } from './execution/storage';
 import type { PrivacyConfig } from './config';
 import { DsarJob, DsarQueue } from './executor/DsarQueue';
 import { Executor } from './executor/Executor';
@@ -28,12 +29,17 @@ export function createPrivacyRuntime(options: {
   queueOptions: QueueOptions;
   loadResources: () => Promise<Entity[]>;
   logger: LoggerService;
+  /** Where the audit chain's head is anchored outside the database (see AuditAnchor). */
+  auditAnchorStore?: BlobStore;
 }) {
   const { db, config, logger } = options;
   const identifiers = createIdentifierProtection(config);
   const regions = createRegionRuntimes(config);
   const store = new RequestStore(db, identifiers);
-  const audit = new AuditLog(db);
+  const audit = new AuditLog(
+    db,
+    options.auditAnchorStore && new AuditAnchor(options.auditAnchorStore),
+  );
   const auditChainer = new AuditChainer(audit, logger);
   auditChainer.start();
   const consent = new ConsentLedger(db, audit);

@@ -1,10 +1,15 @@
 import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
 import type { AuditEvent } from '@internal/plugin-privacy-common';
 import type { Knex } from 'knex';
-import { resolve as resolvePath } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve as resolvePath } from 'node:path';
+import { LocalBlobStore } from '../execution/storage';
+import { AuditAnchor } from './AuditAnchor';
 import {
   AUDIT_TABLE,
   AuditLog,
+  PENDING_TABLE,
   GENESIS_HASH,
   canonicalJson,
   hashAuditFields,
@@ -320,5 +325,68 @@ describe.each(databases.eachSupportedId())('AuditLog on %p', databaseId => {
       count: 1700,
       brokenAt: { seq: Number(seq), reason: 'hash mismatch' },
     });
+  });
+
+  it('chains events enqueued in transactions, in commit order, and verifies them', async () => {
+    const { knex, audit } = await setup(databaseId);
+    await knex.transaction(trx =>
+      audit.enqueue(
+        [
+          { requestId: 'req-1', type: 'request.received', actor: 'a' },
+          { requestId: 'req-1', type: 'request.state_changed', actor: 'a' },
+        ],
+        trx,
+      ),
+    );
+    // A rolled-back transaction leaves nothing to chain.
+    await expect(
+      knex.transaction(async trx => {
+        await audit.enqueue([{ type: 'lost', actor: 'a' }], trx);
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    const [{ n }] = await knex(PENDING_TABLE).count({ n: '*' });
+    expect(Number(n)).toBe(2);
+    expect(await audit.chainPending({ wait: false })).toBe(2);
+    expect(await knex(PENDING_TABLE).select('id')).toEqual([]);
+    expect((await audit.forRequest('req-1')).map(e => e.type)).toEqual([
+      'request.received',
+      'request.state_changed',
+    ]);
+    expect(await audit.verify()).toEqual({ ok: true, count: 2 });
+  });
+
+  it('detects rows cut from the end of the chain through its anchored head', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'audit-anchor-'));
+    try {
+      const knex = await databases.init(databaseId);
+      await knex.migrate.latest({ directory: migrationsDir });
+      const audit = new AuditLog(
+        knex,
+        new AuditAnchor(new LocalBlobStore(dir)),
+      );
+      const events: AuditEvent[] = [];
+      for (let i = 0; i < 5; i++) {
+        events.push(await audit.append({ type: 't', actor: 'a', data: { i } }));
+      }
+      await audit.anchorHead({ force: true });
+      expect(await audit.verify()).toEqual({ ok: true, count: 5 });
+
+      await tamper(knex, databaseId, db =>
+        db(AUDIT_TABLE).where('seq', '>', events[2].seq).delete(),
+      );
+      // The shortened chain still links: only the anchor shows the cut.
+      expect(await new AuditLog(knex).verify()).toEqual({ ok: true, count: 3 });
+      expect(await audit.verify()).toEqual({
+        ok: false,
+        count: 3,
+        brokenAt: {
+          seq: events[4].seq,
+          reason: expect.stringContaining('rows deleted from its end'),
+        },
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -5,6 +5,7 @@ import type {
 } from '@internal/plugin-privacy-common';
 import type { Page } from '@internal/plugin-ops-node';
 import type { Knex } from 'knex';
+import type { AuditAnchor } from './AuditAnchor';
 
 export const AUDIT_TABLE = 'privacy_audit_events';
 
@@ -199,7 +200,11 @@ export function isPostgres(db: Knex): boolean {
 export class AuditLog {
   private readonly postgres: boolean;
 
-  constructor(private readonly db: Knex) {
+  /** With an `anchor`, the chain's head is also kept outside the database, so truncating its end is detected too. */
+  constructor(
+    private readonly db: Knex,
+    private readonly anchor?: AuditAnchor,
+  ) {
     this.postgres = isPostgres(db);
   }
 
@@ -227,7 +232,10 @@ export class AuditLog {
       await this.#chainBatches(tx);
       return this.#chain(tx, prepared);
     };
-    return trx ? write(trx) : this.db.transaction(write);
+    if (trx) return write(trx);
+    const events = await this.db.transaction(write);
+    await this.anchorHead();
+    return events;
   }
 
   /**
@@ -259,11 +267,41 @@ export class AuditLog {
    * committed so far (reads that must see a whole chain).
    */
   async chainPending(options: { wait: boolean }): Promise<number> {
-    return this.db.transaction(async tx =>
+    const chained = await this.db.transaction(async tx =>
       (await this.#lock(tx, options.wait ? 'wait' : 'try'))
         ? this.#chainBatches(tx)
         : 0,
     );
+    if (chained > 0) await this.anchorHead();
+    return chained;
+  }
+
+  /** Writes the committed head to the anchor (throttled unless `force`). */
+  async anchorHead(options: { force?: boolean } = {}): Promise<void> {
+    if (!this.anchor) return;
+    const chain = await this.#chainId();
+    const head: Pick<AuditRow, 'seq' | 'hash'> | undefined = await this.db(
+      AUDIT_TABLE,
+    )
+      .select('seq', 'hash')
+      .orderBy('seq', 'desc')
+      .first();
+    if (chain && head) {
+      await this.anchor.write(
+        chain,
+        { seq: Number(head.seq), hash: head.hash },
+        options,
+      );
+    }
+  }
+
+  /** The chain's identity for its anchor: the hash of its first row. */
+  async #chainId(): Promise<string | undefined> {
+    const first: Pick<AuditRow, 'hash'> | undefined = await this.db(AUDIT_TABLE)
+      .select('hash')
+      .orderBy('seq', 'asc')
+      .first();
+    return first?.hash;
   }
 
   /** Chains every pending event visible to `tx`, oldest first; the lock is held. */
@@ -399,9 +437,15 @@ export class AuditLog {
    * previous row's hash (a row was deleted or inserted before it), `hash
    * mismatch` when its content no longer matches its hash (it was altered).
    * `count` is the number of rows that checked out (all of them when ok).
+   * With an anchor, it also fails when the anchored head's row differs or
+   * is gone (the end of the chain was cut off).
    */
   async verify(): Promise<AuditVerification> {
     await this.chainPending({ wait: true });
+    // Read before the walk: every row the anchor names was committed by then.
+    const chain = this.anchor ? await this.#chainId() : undefined;
+    const anchored =
+      this.anchor && chain ? await this.anchor.read(chain) : undefined;
     let expectedPrev = GENESIS_HASH;
     let lastSeq: number | undefined;
     let count = 0;
@@ -423,13 +467,33 @@ export class AuditLog {
             brokenAt: { seq, reason: 'hash mismatch' },
           };
         }
+        if (anchored && seq === anchored.seq && row.hash !== anchored.hash) {
+          return {
+            ok: false,
+            count,
+            brokenAt: { seq, reason: 'differs from the anchored head' },
+          };
+        }
         expectedPrev = row.hash;
         lastSeq = seq;
         count += 1;
       }
-      if (rows.length < VERIFY_BATCH_SIZE) {
-        return { ok: true, count };
-      }
+      if (rows.length < VERIFY_BATCH_SIZE) break;
     }
+    if (anchored && (lastSeq ?? 0) < anchored.seq) {
+      return {
+        ok: false,
+        count,
+        brokenAt: {
+          seq: anchored.seq,
+          reason: `missing: the chain ends at ${
+            lastSeq ?? 'nothing'
+          }, before the head anchored at ${
+            anchored.at
+          } (rows deleted from its end)`,
+        },
+      };
+    }
+    return { ok: true, count };
   }
 }

@@ -175,6 +175,7 @@ describe.each(databases.eachSupportedId())('logs on %p', databaseId => {
           data: {
             ops: {
               queue: { driver: 'memory', backoffSeconds: 0.01, attempts: 2 },
+              storage: { directory: join(dir, 'blobs') },
             },
             privacy: {
               identifiers: {

@@ -423,7 +423,10 @@ describe.each(databases.eachSupportedId())('fuzzed input on %p', databaseId => {
         catalogServiceMock.factory({ entities: [] }),
         mockServices.rootConfig.factory({
           data: {
-            ops: { queue: { driver: 'memory', workers: false } },
+            ops: {
+              queue: { driver: 'memory', workers: false },
+              storage: { directory: join(dir, 'blobs') },
+            },
             privacy: {
               identifiers: {
                 key: { id: 'fuzz-ids', key: key() },

@@ -1,0 +1,55 @@
+import { NotFoundError } from '@backstage/errors';
+import type { BlobStore } from '../execution/storage';
+
+/** The chain's head at some moment: the row `seq` had this `hash`. */
+export interface AuditHead {
+  seq: number;
+  hash: string;
+  /** When it was anchored, ISO 8601. */
+  at: string;
+}
+
+/** `chain` is the hash of the chain's first row. */
+const key = (chain: string) => `privacy/audit-head/${chain}.json`;
+
+/**
+ * Keeps the audit chain's latest head outside the database. The hash chain
+ * shows any altered or inserted row, and a deleted row in the middle, but
+ * not rows deleted from its end: the shortened chain still links. The anchor
+ * does: `verify()` fails when the chain no longer reaches the anchored head.
+ * The head is written after the rows it names were committed, at most once
+ * per `minIntervalMs`, under a key named after the chain's first row: each
+ * chain (a database) has its own anchor, so a fresh database (a test, a
+ * demo restart) never meets the head of another. Limit: a chain rebuilt
+ * from its first row is a new chain to the anchor.
+ */
+export class AuditAnchor {
+  #lastWrite = 0;
+
+  constructor(
+    private readonly store: BlobStore,
+    private readonly minIntervalMs = 1000,
+  ) {}
+
+  async read(chain: string): Promise<AuditHead | undefined> {
+    try {
+      return JSON.parse((await this.store.get(key(chain))).toString('utf8'));
+    } catch (error) {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  /** Records `head` unless one was written less than `minIntervalMs` ago (`force` writes anyway). */
+  async write(
+    chain: string,
+    head: Omit<AuditHead, 'at'>,
+    options: { force?: boolean } = {},
+  ): Promise<void> {
+    const now = Date.now();
+    if (!options.force && now - this.#lastWrite < this.minIntervalMs) return;
+    this.#lastWrite = now;
+    const anchored: AuditHead = { ...head, at: new Date(now).toISOString() };
+    await this.store.put(key(chain), Buffer.from(JSON.stringify(anchored)));
+  }
+}
