@@ -182,10 +182,10 @@ describe.each(databases.eachSupportedId())(
       expect((await request(server).get('/api/privacy/health')).status).toBe(
         200,
       );
-      const intake = await request(server)
+      const submitted = await request(server)
         .post('/api/privacy/export')
         .send({ subject: { id: SUBJECT }, region: 'EU', jurisdiction: 'GDPR' });
-      expect(intake.status).toBe(404);
+      expect(submitted.status).toBe(404);
       expect((await request(server).get('/api/privacy/requests')).status).toBe(
         404,
       );
