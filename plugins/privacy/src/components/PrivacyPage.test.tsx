@@ -1,5 +1,10 @@
 import { alertApiRef } from '@backstage/core-plugin-api';
-import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import {
+  TestApiProvider,
+  mockApis,
+  renderInTestApp,
+} from '@backstage/test-utils';
 import type { DsarRequest } from '@internal/plugin-privacy-common';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { PrivacyApi, privacyApiRef } from '../api';
@@ -29,6 +34,7 @@ async function renderPage(api: PrivacyApi, alertApi = stubAlertApi()) {
     <TestApiProvider
       apis={[
         [privacyApiRef, api],
+        [permissionApiRef, mockApis.permission()],
         [alertApiRef, alertApi],
       ]}
     >
