@@ -105,7 +105,9 @@ async function main() {
         r.auditLockWaiters.busyShare * 100
       ).toFixed(0)} % of samples; bench process CPU ${(
         r.cpuShare * 100
-      ).toFixed(0)} % of one core; load average now ${loadavg()
+      ).toFixed(0)} % of one core, event loop busy ${(
+        r.eventLoopUtilization * 100
+      ).toFixed(0)} % of the time; load average now ${loadavg()
         .map(x => x.toFixed(2))
         .join(' ')}`,
     );

@@ -169,7 +169,10 @@ export async function runStatusBench(
         catalogServiceMock.factory({ entities: [] }),
         mockServices.rootConfig.factory({
           data: {
-            ops: { queue: { driver: 'memory', workers: false } },
+            ops: {
+              queue: { driver: 'memory', workers: false },
+              storage: { directory: join(dir, 'blobs') },
+            },
             privacy,
           },
         }),

@@ -72,6 +72,8 @@ export interface ThroughputResult {
   auditLockWaiters: { average: number; max: number; busyShare: number };
   /** CPU time of this process during the privacy run, as a share of one core. */
   cpuShare: number;
+  /** Share of the run the event loop (the main thread) was busy: near 1, it is the limit. */
+  eventLoopUtilization: number;
   synchronousCommit: string;
 }
 
@@ -213,6 +215,7 @@ export async function runThroughputBench(
       }
     })();
     const cpuBefore = process.cpuUsage();
+    const eluBefore = performance.eventLoopUtilization();
 
     t = performance.now();
     const submit = (i: number) =>
@@ -278,6 +281,8 @@ export async function runThroughputBench(
     }
     const cpu = process.cpuUsage(cpuBefore);
     const cpuShare = (cpu.user + cpu.system) / 1000 / (performance.now() - t);
+    const eventLoopUtilization =
+      performance.eventLoopUtilization(eluBefore).utilization;
     sampling = false;
     await sampler;
     await monitor.destroy();
@@ -342,6 +347,7 @@ export async function runThroughputBench(
           Math.max(1, lockSamples.length),
       },
       cpuShare,
+      eventLoopUtilization,
       synchronousCommit: options.synchronousCommit,
     };
   } finally {
