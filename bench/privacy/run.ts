@@ -10,7 +10,9 @@
  * --duration S (20), --warmup S (5), --connections N (20),
  * --arrival-rate N (submit N requests/s instead of as fast as possible),
  * --synchronous-commit off (diagnostic only: the privacy database without
- * a WAL flush per commit; default on).
+ * a WAL flush per commit; default on), --worker-process (workers in a
+ * worker-only child process, intake in this one, as an API and a worker
+ * replica would run).
  *
  * Needs PostgreSQL (BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING,
  * default postgresql://postgres@127.0.0.1:5432) and Redis (OPS_TEST_REDIS_URL,
@@ -85,6 +87,7 @@ async function main() {
         submitConcurrency: Math.round(num('submit-concurrency', 20)),
         name: uniqueName('privacy_bench_tp'),
         synchronousCommit: args['synchronous-commit'] === 'off' ? 'off' : 'on',
+        workerProcess: args['worker-process'] !== undefined,
         arrivalRate:
           args['arrival-rate'] === undefined
             ? undefined
@@ -111,8 +114,23 @@ async function main() {
         .map(x => x.toFixed(2))
         .join(' ')}`,
     );
+    if (r.workerCpuShare !== undefined) {
+      log(
+        `worker process: CPU ${(r.workerCpuShare * 100).toFixed(
+          0,
+        )} % of one core, peak RSS ${r.workerPeakRssMb?.toFixed(0)} MB`,
+      );
+    }
     summary.push(
-      `throughput (${r.requests} exports, ${r.rowsPerSubject} rows/subject, 3 PG sources, BullMQ, concurrency ${r.concurrency}, synchronous_commit ${r.synchronousCommit})`,
+      `throughput (${r.requests} exports, ${
+        r.rowsPerSubject
+      } rows/subject, 3 PG sources, BullMQ, concurrency ${
+        r.concurrency
+      }, synchronous_commit ${r.synchronousCommit}${
+        r.workerCpuShare === undefined
+          ? ', intake and workers in one process'
+          : ', workers in a worker-only process'
+      })`,
       `  intake:              ${r.intakePerSecond.toFixed(
         0,
       )} requests/s (${r.intakeSeconds.toFixed(1)} s)`,
@@ -141,6 +159,15 @@ async function main() {
         r.peakRssMb < AIMS.peakRssMb,
       )} < ${AIMS.peakRssMb} MB`,
     );
+    if (r.workerPeakRssMb !== undefined) {
+      summary.push(
+        `  worker process:      peak RSS ${r.workerPeakRssMb.toFixed(
+          0,
+        )} MB  ${ok(r.workerPeakRssMb < AIMS.peakRssMb)} < ${
+          AIMS.peakRssMb
+        } MB; CPU ${(r.workerCpuShare! * 100).toFixed(0)} % of one core`,
+      );
+    }
   }
 
   if (!only || only === 'status') {

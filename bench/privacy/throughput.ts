@@ -29,8 +29,19 @@ import {
   sleep,
 } from '../../plugins/privacy-backend/src/faults/harness';
 import { RedisKeys } from '../../plugins/privacy-backend/src/faults/redisKeys';
+import {
+  WorkerChild,
+  spawnWorker,
+  stopGracefully,
+} from '../../plugins/privacy-backend/src/faults/workers';
 import { createPrivacyRuntime } from '../../plugins/privacy-backend/src/runtime';
-import { MemoryPeak, percentile, seconds } from './util';
+import {
+  MemoryPeak,
+  percentile,
+  processCpuSeconds,
+  processPeakRssMb,
+  seconds,
+} from './util';
 
 export interface ThroughputOptions {
   requests: number;
@@ -47,6 +58,11 @@ export interface ThroughputOptions {
   name: string;
   /** PostgreSQL synchronous_commit of the privacy database ('on' is the default and the honest setting). */
   synchronousCommit: 'on' | 'off';
+  /**
+   * Run the workers in a worker-only child process, as a worker replica
+   * would, and intake in this one (an API replica), instead of both here.
+   */
+  workerProcess: boolean;
 }
 
 export interface ThroughputResult {
@@ -74,6 +90,9 @@ export interface ThroughputResult {
   cpuShare: number;
   /** Share of the run the event loop (the main thread) was busy: near 1, it is the limit. */
   eventLoopUtilization: number;
+  /** With workerProcess: the worker process's CPU (share of one core) and peak RSS. */
+  workerCpuShare?: number;
+  workerPeakRssMb?: number;
   synchronousCommit: string;
 }
 
@@ -101,6 +120,7 @@ export async function runThroughputBench(
   const prefix = `${name}-queue`;
   const databases: FreshDatabase[] = [];
   const storage = mkdtempSync(join(tmpdir(), 'privacy-bench-'));
+  let worker: WorkerChild | undefined;
   const warnings: string[] = [];
   const logger = createTestLogger(
     line => {
@@ -175,14 +195,12 @@ export async function runThroughputBench(
 
     // --- the privacy runtime --------------------------------------------
     const queue = createConfiguredQueue(queueConfig(prefix), logger);
-    const config = readPrivacyConfig(
-      new ConfigReader({
-        privacy: privacyConfigData({
-          storageDirectory: join(storage, 'EU'),
-          sources,
-        }),
-      }),
-    );
+    // One config (with its generated keys) for intake and workers alike.
+    const privacy = privacyConfigData({
+      storageDirectory: join(storage, 'EU'),
+      sources,
+    });
+    const config = readPrivacyConfig(new ConfigReader({ privacy }));
     const resources = sources.map(s =>
       resourceEntity(`${s.name}-db`, 'EU', s.name),
     );
@@ -194,7 +212,19 @@ export async function runThroughputBench(
       loadResources: async () => resources,
       logger,
     });
-    runtime.startWorkers();
+    if (options.workerProcess) {
+      worker = await spawnWorker({
+        database: main.connection,
+        redisUrl: REDIS_URL,
+        prefix,
+        privacy,
+        resources,
+        queueOptions: queue.options,
+      });
+    } else {
+      runtime.startWorkers();
+    }
+    const workerCpuBefore = worker ? processCpuSeconds(worker.child.pid!) : 0;
 
     // What PostgreSQL sessions of the privacy database wait on meanwhile.
     const lockSamples: number[] = [];
@@ -283,10 +313,26 @@ export async function runThroughputBench(
     const cpuShare = (cpu.user + cpu.system) / 1000 / (performance.now() - t);
     const eventLoopUtilization =
       performance.eventLoopUtilization(eluBefore).utilization;
+    const workerCpuShare = worker
+      ? (processCpuSeconds(worker.child.pid!) - workerCpuBefore) /
+        ((performance.now() - t) / 1000)
+      : undefined;
+    for (const line of worker?.stderr.slice(0, 5) ?? []) {
+      log(`  worker: ${line.slice(0, 300)}`);
+    }
+    const workerPeakRssMb = worker
+      ? processPeakRssMb(worker.child.pid!)
+      : undefined;
     sampling = false;
     await sampler;
     await monitor.destroy();
     const states = await countByState(main.knex);
+    const errors: Array<{ last_error: string }> = await main
+      .knex('privacy_requests')
+      .distinct('last_error')
+      .whereNotNull('last_error')
+      .limit(3);
+    for (const { last_error } of errors) log(`  error: ${last_error}`);
 
     // createdAt → completedAt of every request, from the rows themselves.
     const rows: Array<{ created_at: Date; completed_at: Date | null }> =
@@ -348,9 +394,12 @@ export async function runThroughputBench(
       },
       cpuShare,
       eventLoopUtilization,
+      workerCpuShare,
+      workerPeakRssMb,
       synchronousCommit: options.synchronousCommit,
     };
   } finally {
+    if (worker) await stopGracefully(worker);
     const redis = await RedisKeys.connect(REDIS_URL);
     for (const p of [prefix, `${prefix}-noop`]) {
       await deleteKeysWithPrefix(redis, p).catch(() => {});

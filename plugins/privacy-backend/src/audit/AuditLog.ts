@@ -150,7 +150,7 @@ function parseData(text: string): Record<string, unknown> {
   return { unparsable: text };
 }
 
-function fromRow(row: AuditRow): AuditEvent {
+function toEvent(row: AuditRow): AuditEvent {
   return {
     seq: Number(row.seq),
     requestId: row.request_id ?? null,
@@ -257,6 +257,91 @@ export class AuditLog {
         data: canonicalJson(event.data),
       })),
     );
+  }
+
+  /**
+   * Runs `statement` (an insert or update ending in `returning('*')`) and,
+   * for every row it returned, enqueues `events` (their `requestId` is the
+   * row's id), atomically. On PostgreSQL this is one statement, a
+   * data-modifying CTE, with the `before` statements (more inserts/upserts
+   * that belong to the same change) as further CTEs: one round trip instead
+   * of a transaction's five or six, which is what bounds the executor's
+   * throughput. Elsewhere it is a transaction. `fromRow` adds columns of the
+   * returned row to each event's data, e.g. `{ attempt: 'attempts' }`.
+   * Returns the rows (none when an update matched nothing: no events then).
+   */
+  async auditedWrite<Row extends { id: string }>(options: {
+    statement: Knex.QueryBuilder;
+    before?: Knex.QueryBuilder[];
+    events: Array<Omit<AuditEntry, 'requestId'>>;
+    fromRow?: Record<string, string>;
+  }): Promise<Row[]> {
+    const before = options.before ?? [];
+    const events = options.events.map(entry => prepare(entry));
+    const fromRow = Object.entries(options.fromRow ?? {});
+    if (!this.postgres) {
+      return this.db.transaction(async tx => {
+        for (const query of before) await query.transacting(tx);
+        const rows: Row[] = await options.statement.transacting(tx);
+        await this.enqueue(
+          rows.flatMap(row =>
+            events.map(event => ({
+              ...event,
+              requestId: row.id,
+              data: {
+                ...event.data,
+                ...Object.fromEntries(
+                  fromRow.map(([key, column]) => [
+                    key,
+                    (row as Record<string, unknown>)[column],
+                  ]),
+                ),
+              },
+            })),
+          ),
+          tx,
+        );
+        return rows;
+      });
+    }
+    const parts = [
+      ...before.map((query, i) => ({ name: `before_${i}`, query })),
+      { name: 'changed', query: options.statement },
+    ].map(({ name, query }) => {
+      const { sql, bindings } = query.toSQL();
+      return { sql: `${name} AS (${sql})`, bindings: [...bindings] };
+    });
+    const rowData = fromRow.length
+      ? ` || jsonb_build_object(${fromRow
+          .map(() => '?::text, changed.??')
+          .join(', ')})`
+      : '';
+    const audit = events.length
+      ? {
+          sql: `audit AS (INSERT INTO ${PENDING_TABLE} (request_id, type, actor, at, data)
+            SELECT changed.id, e.type, e.actor, e.at, (e.data::jsonb${rowData})::text
+            FROM changed CROSS JOIN (VALUES ${events
+              .map(() => '(?::int, ?, ?, ?::timestamptz, ?)')
+              .join(', ')}) AS e(position, type, actor, at, data)
+            ORDER BY changed.id, e.position)`,
+          bindings: [
+            ...fromRow.flatMap(([key, column]) => [key, column]),
+            ...events.flatMap((event, position) => [
+              position,
+              event.type,
+              event.actor,
+              event.at,
+              canonicalJson(event.data),
+            ]),
+          ],
+        }
+      : undefined;
+    const ctes = audit ? [...parts, audit] : parts;
+    const result = await this.db.raw(
+      `WITH ${ctes.map(cte => cte.sql).join(', ')} SELECT * FROM changed`,
+      ctes.flatMap(cte => cte.bindings),
+    );
+    return result.rows;
   }
 
   /**
@@ -409,7 +494,7 @@ export class AuditLog {
     const rows: AuditRow[] = await this.db(AUDIT_TABLE)
       .where({ request_id: requestId })
       .orderBy('seq', 'asc');
-    return rows.map(fromRow);
+    return rows.map(toEvent);
   }
 
   /** Newest first. */
@@ -424,7 +509,7 @@ export class AuditLog {
       .limit(page.limit)
       .offset(page.offset);
     return {
-      items: rows.map(fromRow),
+      items: rows.map(toEvent),
       totalCount: Number(count),
       limit: page.limit,
       offset: page.offset,

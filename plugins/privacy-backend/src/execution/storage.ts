@@ -46,6 +46,8 @@ export function assertBlobKey(key: string): void {
 /** Keeps blobs as files under a directory; writes are atomic (temp file + rename). */
 export class LocalBlobStore implements BlobStore {
   readonly #root: string;
+  /** Directories already created, so a put costs no mkdir after the first. */
+  readonly #directories = new Set<string>();
 
   constructor(directory: string) {
     this.#root = resolve(directory);
@@ -56,10 +58,20 @@ export class LocalBlobStore implements BlobStore {
     data: Buffer,
   ): Promise<{ location: string; sizeBytes: number; sha256: string }> {
     const path = this.#path(key);
-    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    const directory = dirname(path);
     const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+    const write = () => writeFile(temp, data, { mode: 0o600, flush: true });
     try {
-      await writeFile(temp, data, { mode: 0o600, flush: true });
+      if (!this.#directories.has(directory)) {
+        await mkdir(directory, { recursive: true, mode: 0o700 });
+        this.#directories.add(directory);
+      }
+      await write().catch(async error => {
+        // The directory was removed since it was created: create it again.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        await mkdir(directory, { recursive: true, mode: 0o700 });
+        await write();
+      });
       await rename(temp, path);
     } catch (error) {
       await rm(temp, { force: true });

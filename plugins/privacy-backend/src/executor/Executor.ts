@@ -179,11 +179,12 @@ export class Executor {
       sealed,
     );
 
-    await this.deps.requests.inTransaction(async trx => {
-      await this.deps.results.saveSources(request.id, results, trx);
-      // A re-run replaces the export row but keeps its id (saveExport).
-      await this.deps.results.saveExport(
-        {
+    const { results: resultStore, requests } = this.deps;
+    await requests.complete(request.id, {
+      before: [
+        resultStore.sourcesUpsert(request.id, results),
+        // A re-run replaces the export row but keeps its id.
+        resultStore.exportUpsert({
           id: randomUUID(),
           requestId: request.id,
           location: stored.location,
@@ -194,24 +195,19 @@ export class Executor {
           expiresAt: new Date(
             createdAt.getTime() + this.deps.exportLinkDays * DAY_MS,
           ),
-        },
-        trx,
-      );
-      if (await this.deps.requests.complete(request.id, trx)) {
-        await this.deps.requests.record(
-          {
-            requestId: request.id,
-            type: 'export.created',
-            actor: 'executor',
-            data: {
-              files: manifest.files.length,
-              sha256: stored.sha256,
-              keyId: runtime.masterKey.id,
-            },
+        }),
+      ],
+      events: [
+        {
+          type: 'export.created',
+          actor: 'executor',
+          data: {
+            files: manifest.files.length,
+            sha256: stored.sha256,
+            keyId: runtime.masterKey.id,
           },
-          trx,
-        );
-      }
+        },
+      ],
     });
   }
 
@@ -236,19 +232,15 @@ export class Executor {
         return { value: undefined, records: affected, remaining };
       },
     );
-    await this.deps.requests.inTransaction(async trx => {
-      await this.deps.results.saveSources(request.id, results, trx);
-      if (await this.deps.requests.complete(request.id, trx)) {
-        await this.deps.requests.record(
-          {
-            requestId: request.id,
-            type: 'erasure.verified',
-            actor: 'executor',
-            data: { sources: sources.length, remaining: 0 },
-          },
-          trx,
-        );
-      }
+    await this.deps.requests.complete(request.id, {
+      before: [this.deps.results.sourcesUpsert(request.id, results)],
+      events: [
+        {
+          type: 'erasure.verified',
+          actor: 'executor',
+          data: { sources: sources.length, remaining: 0 },
+        },
+      ],
     });
   }
 }

@@ -61,12 +61,16 @@ export class ResultStore {
   constructor(private readonly db: Knex) {}
 
   /** Records what each source did for a request (one statement; replaces earlier attempts' rows). */
-  async saveSources(
-    requestId: string,
-    results: SourceResult[],
-    trx: Knex = this.db,
-  ) {
-    if (results.length === 0) return;
+  async saveSources(requestId: string, results: SourceResult[]) {
+    if (results.length) await this.sourcesUpsert(requestId, results);
+  }
+
+  /**
+   * The upsert of `saveSources`, not yet run, for an atomic write with the
+   * completion (`RequestService.complete`). Not async on purpose: awaiting a
+   * query builder runs it. `results` must not be empty.
+   */
+  sourcesUpsert(requestId: string, results: SourceResult[]): Knex.QueryBuilder {
     const rows: SourceRow[] = results.map(result => ({
       request_id: requestId,
       source: result.source,
@@ -77,7 +81,7 @@ export class ResultStore {
       error: result.error,
       finished_at: result.finishedAt ? new Date(result.finishedAt) : null,
     }));
-    await trx<SourceRow>('privacy_source_results')
+    return this.db<SourceRow>('privacy_source_results')
       .insert(rows)
       .onConflict(['request_id', 'source'])
       .merge();
@@ -90,26 +94,27 @@ export class ResultStore {
     return rows.map(toSourceResult);
   }
 
-  /** One export per request: a re-run replaces the bundle, keeping its id. */
-  async saveExport(
+  /**
+   * The upsert of a request's export row, not yet run (see sourcesUpsert).
+   * One export per request: a re-run replaces the bundle, keeping its id.
+   */
+  exportUpsert(
     record: Omit<ExportRecord, 'createdAt' | 'expiresAt'> & {
       createdAt: Date;
       expiresAt: Date;
     },
-    trx: Knex = this.db,
-  ) {
-    const row = {
-      id: record.id,
-      request_id: record.requestId,
-      location: record.location,
-      sha256: record.sha256,
-      size_bytes: record.sizeBytes,
-      key_id: record.keyId,
-      created_at: record.createdAt,
-      expires_at: record.expiresAt,
-    };
-    await trx('privacy_exports')
-      .insert(row)
+  ): Knex.QueryBuilder {
+    return this.db('privacy_exports')
+      .insert({
+        id: record.id,
+        request_id: record.requestId,
+        location: record.location,
+        sha256: record.sha256,
+        size_bytes: record.sizeBytes,
+        key_id: record.keyId,
+        created_at: record.createdAt,
+        expires_at: record.expiresAt,
+      })
       .onConflict('request_id')
       .merge([
         'location',

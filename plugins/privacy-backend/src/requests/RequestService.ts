@@ -23,12 +23,19 @@ type AuditEntry = {
   type: string;
   actor: string;
   data?: Record<string, unknown>;
+  at?: Date;
 };
 
 /** The slice of the audit log the request lifecycle writes to. */
 export interface AuditAppender {
   appendMany(entries: AuditEntry[], trx?: Knex.Transaction): Promise<unknown>;
   enqueue(entries: AuditEntry[], trx: Knex.Transaction): Promise<void>;
+  auditedWrite<Row extends { id: string }>(options: {
+    statement: Knex.QueryBuilder;
+    before?: Knex.QueryBuilder[];
+    events: Array<Omit<AuditEntry, 'requestId'>>;
+    fromRow?: Record<string, string>;
+  }): Promise<Row[]>;
 }
 
 /** Where queued requests go; the executor takes them from there. */
@@ -171,7 +178,7 @@ export class RequestService {
   /**
    * Writes a new request straight into its first waiting state, with the
    * audit trail of both steps (received, then queued / awaiting approval /
-   * on hold), and puts an export on the queue.
+   * on hold), in one atomic write, and puts an export on the queue.
    */
   private async insertRequest(
     type: RequestType,
@@ -180,43 +187,40 @@ export class RequestService {
     options: { idempotencyKey?: string; demo?: boolean },
   ): Promise<DsarRequest> {
     const receivedAt = this.now();
-    const id = randomUUID();
-    const request = await this.inTransaction(async trx => {
-      // An export goes straight to the queue; an erasure waits for a second
-      // person, or for its legal hold to be released.
-      let state: RequestState = 'queued';
-      if (type === 'delete') {
-        state = (await this.deps.holds.isHeld(intake.subject.id, trx))
-          ? 'on_hold'
-          : 'awaiting_approval';
-      }
-      if (!TRANSITIONS.received.includes(state)) {
-        throw new Error(`received → ${state} is not in the state machine`);
-      }
-      const row = await this.deps.store.insert(
+    // An export goes straight to the queue; an erasure waits for a second
+    // person, or for its legal hold to be released.
+    let state: RequestState = 'queued';
+    if (type === 'delete') {
+      state = (await this.deps.holds.isHeld(intake.subject.id))
+        ? 'on_hold'
+        : 'awaiting_approval';
+    }
+    if (!TRANSITIONS.received.includes(state)) {
+      throw new Error(`received → ${state} is not in the state machine`);
+    }
+    const { query, row } = this.deps.store.insertQuery({
+      id: randomUUID(),
+      type,
+      state,
+      subjectId: intake.subject.id,
+      email: intake.subject.email,
+      region: intake.region,
+      jurisdiction: intake.jurisdiction,
+      priority: PRIORITIES[intake.priority],
+      requester,
+      idempotencyKey: options.idempotencyKey,
+      createdAt: receivedAt,
+      slaDueAt: slaDueAt(type, receivedAt, this.deps.config.sla),
+      legalDueAt: legalDueAt(intake.jurisdiction, receivedAt),
+      demo: options.demo,
+    });
+    await this.deps.audit.auditedWrite({
+      statement: query,
+      events: [
         {
-          id,
-          type,
-          state,
-          subjectId: intake.subject.id,
-          email: intake.subject.email,
-          region: intake.region,
-          jurisdiction: intake.jurisdiction,
-          priority: PRIORITIES[intake.priority],
-          requester,
-          idempotencyKey: options.idempotencyKey,
-          createdAt: receivedAt,
-          slaDueAt: slaDueAt(type, receivedAt, this.deps.config.sla),
-          legalDueAt: legalDueAt(intake.jurisdiction, receivedAt),
-          demo: options.demo,
-        },
-        trx,
-      );
-      await this.record(
-        {
-          requestId: id,
           type: 'request.received',
           actor: requester,
+          at: receivedAt,
           data: {
             type,
             region: intake.region,
@@ -224,19 +228,15 @@ export class RequestService {
             priority: intake.priority,
           },
         },
-        trx,
-      );
-      await this.record(
         {
-          requestId: id,
           type: 'request.state_changed',
           actor: requester,
+          at: receivedAt,
           data: { from: 'received', to: state },
         },
-        trx,
-      );
-      return this.deps.store.toRequest(row);
+      ],
     });
+    const request = this.deps.store.toRequest(row);
     if (request.state === 'queued') {
       await this.deps.dispatcher.dispatch(request);
     }
@@ -427,97 +427,101 @@ export class RequestService {
 
   /** The executor takes a request: queued (or re-run after a crash) → running. */
   async start(id: string): Promise<RequestRow | undefined> {
-    const row = await this.deps.store.getRow(id);
-    const from: RequestState[] = ['queued', 'failed', 'running'];
-    if (!row || !from.includes(row.state)) return undefined;
-    const attempt = Number(row.attempts) + 1;
-    return this.inTransaction(trx =>
-      this.executorMove(
-        trx,
-        id,
-        from,
-        'running',
-        { attempts: attempt },
-        { from: row.state, attempt },
-      ),
-    );
+    return this.executorMove({
+      id,
+      from: ['queued', 'failed', 'running'],
+      to: 'running',
+      patch: { attempts: this.deps.db.raw('attempts + 1') },
+      fromRow: { attempt: 'attempts' },
+    });
   }
 
-  async complete(id: string, trx?: Knex.Transaction): Promise<boolean> {
-    const run = async (t: Knex.Transaction) =>
-      Boolean(
-        await this.executorMove(
-          t,
-          id,
-          ['running'],
-          'completed',
-          { completed_at: this.now(), last_error: null },
-          { from: 'running' },
-        ),
-      );
-    return trx ? run(trx) : this.inTransaction(run);
+  /**
+   * running → completed, with the rows that record the outcome (`before`,
+   * written whether or not the request was still running) and `events`
+   * after the state change. False when the request was no longer running.
+   */
+  async complete(
+    id: string,
+    outcome: {
+      before?: Knex.QueryBuilder[];
+      events?: Array<Omit<AuditEntry, 'requestId'>>;
+    } = {},
+  ): Promise<boolean> {
+    return Boolean(
+      await this.executorMove({
+        id,
+        from: ['running'],
+        to: 'completed',
+        patch: { completed_at: this.now(), last_error: null },
+        before: outcome.before,
+        events: outcome.events,
+      }),
+    );
   }
 
   /** An attempt failed; the queue will retry it. */
   async fail(id: string, error: Error): Promise<void> {
-    await this.inTransaction(trx =>
-      this.executorMove(
-        trx,
-        id,
-        ['running'],
-        'failed',
-        { last_error: error.message },
-        { error: error.message },
-      ),
-    );
+    await this.executorMove({
+      id,
+      from: ['running'],
+      to: 'failed',
+      patch: { last_error: error.message },
+      data: { error: error.message },
+    });
   }
 
   /** Attempts exhausted: parked in the dead-letter queue until someone retries. */
   async deadLetter(id: string, error: Error): Promise<void> {
-    await this.inTransaction(trx =>
-      this.executorMove(
-        trx,
-        id,
-        ['running', 'failed'],
-        'dead_lettered',
-        { last_error: error.message },
-        { error: error.message },
-      ),
-    );
+    await this.executorMove({
+      id,
+      from: ['running', 'failed'],
+      to: 'dead_lettered',
+      patch: { last_error: error.message },
+      data: { error: error.message },
+    });
   }
 
   /**
-   * A transition the executor makes, audited; skipped (undefined) when the
-   * request is no longer in `from`, e.g. canceled meanwhile or completed by
-   * another worker.
+   * A transition the executor makes, audited, in one atomic write; skipped
+   * (undefined) when the request is no longer in `from`, e.g. canceled
+   * meanwhile or completed by another worker.
    */
-  private async executorMove(
-    trx: Knex.Transaction,
-    id: string,
-    from: RequestState[],
-    to: RequestState,
-    patch: TransitionPatch,
-    data: Record<string, unknown>,
-  ): Promise<RequestRow | undefined> {
-    const updated = await this.deps.store.transition(
-      id,
-      from,
-      to,
-      patch,
-      this.now(),
-      trx,
-    );
-    if (updated) {
-      await this.record(
+  private async executorMove(move: {
+    id: string;
+    from: RequestState[];
+    to: RequestState;
+    patch: TransitionPatch | Record<string, Knex.Raw>;
+    data?: Record<string, unknown>;
+    fromRow?: Record<string, string>;
+    before?: Knex.QueryBuilder[];
+    events?: Array<Omit<AuditEntry, 'requestId'>>;
+  }): Promise<RequestRow | undefined> {
+    const at = this.now();
+    const [updated] = await this.deps.audit.auditedWrite<RequestRow>({
+      statement: this.deps.store.transitionQuery(
+        move.id,
+        move.from,
+        move.to,
+        move.patch,
+        at,
+      ),
+      before: move.before,
+      fromRow: move.fromRow,
+      events: [
         {
-          requestId: id,
           type: 'request.state_changed',
           actor: 'executor',
-          data: { ...data, to },
+          at,
+          data: {
+            ...(move.from.length === 1 && { from: move.from[0] }),
+            ...move.data,
+            to: move.to,
+          },
         },
-        trx,
-      );
-    }
+        ...(move.events ?? []),
+      ],
+    });
     return updated;
   }
 

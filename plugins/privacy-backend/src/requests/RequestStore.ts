@@ -130,7 +130,13 @@ export class RequestStore {
 
   /** Inserts a new request and returns its row (as read back, without a second query). */
   async insert(request: NewRequest, trx: Knex = this.db): Promise<RequestRow> {
-    const row: RequestRow = {
+    const row = this.toRow(request);
+    await trx<RequestRow>(TABLE).insert(row);
+    return row;
+  }
+
+  private toRow(request: NewRequest): RequestRow {
+    return {
       id: request.id,
       type: request.type,
       state: request.state,
@@ -153,8 +159,6 @@ export class RequestStore {
       last_error: null,
       demo: request.demo ?? false,
     };
-    await trx<RequestRow>(TABLE).insert(row);
-    return row;
   }
 
   async getRow(
@@ -231,12 +235,37 @@ export class RequestStore {
     now: Date,
     trx: Knex = this.db,
   ): Promise<RequestRow | undefined> {
-    const [updated] = await trx<RequestRow>(TABLE)
+    const [updated] = await this.transitionQuery(id, from, to, patch, now, trx);
+    return updated as RequestRow | undefined;
+  }
+
+  /**
+   * The compare-and-set of `transition` as a query not yet run, returning
+   * the updated row, for `AuditLog.auditedWrite`. Not async on purpose:
+   * awaiting a query builder runs it.
+   */
+  transitionQuery(
+    id: string,
+    from: RequestState[],
+    to: RequestState,
+    patch: TransitionPatch | Record<string, Knex.Raw>,
+    now: Date,
+    db: Knex = this.db,
+  ): Knex.QueryBuilder {
+    return db<RequestRow>(TABLE)
       .where({ id })
       .whereIn('state', from)
       .update({ ...patch, state: to, updated_at: now })
       .returning('*');
-    return updated as RequestRow | undefined;
+  }
+
+  /** The insert of `insert`, not yet run (see transitionQuery), and the row it writes. */
+  insertQuery(request: NewRequest): {
+    query: Knex.QueryBuilder;
+    row: RequestRow;
+  } {
+    const row = this.toRow(request);
+    return { query: this.db(TABLE).insert(row).returning('*'), row };
   }
 
   /** The subject's erasures in the given states (subject by its lookup hash). */
