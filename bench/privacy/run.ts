@@ -8,11 +8,12 @@
  * Options: --requests N (10000), --orders N per subject and source (16),
  * --submit-concurrency N (20), --status-rows N (100000), --rate N (500),
  * --duration S (20), --warmup S (5), --connections N (20),
+ * --load paced|autocannon (status load generator, default paced),
  * --arrival-rate N (submit N requests/s instead of as fast as possible),
  * --synchronous-commit off (diagnostic only: the privacy database without
- * a WAL flush per commit; default on), --worker-process (workers in a
- * worker-only child process, intake in this one, as an API and a worker
- * replica would run).
+ * a WAL flush per commit; default on), --worker-processes N (workers in N
+ * worker-only child processes, intake in this one, as an API replica and N
+ * worker replicas would run; default 0: all in this process).
  *
  * Needs PostgreSQL (BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING,
  * default postgresql://postgres@127.0.0.1:5432) and Redis (OPS_TEST_REDIS_URL,
@@ -87,7 +88,7 @@ async function main() {
         submitConcurrency: Math.round(num('submit-concurrency', 20)),
         name: uniqueName('privacy_bench_tp'),
         synchronousCommit: args['synchronous-commit'] === 'off' ? 'off' : 'on',
-        workerProcess: args['worker-process'] !== undefined,
+        workerProcesses: Math.round(num('worker-processes', 0)),
         arrivalRate:
           args['arrival-rate'] === undefined
             ? undefined
@@ -116,9 +117,11 @@ async function main() {
     );
     if (r.workerCpuShare !== undefined) {
       log(
-        `worker process: CPU ${(r.workerCpuShare * 100).toFixed(
+        `worker processes (${r.workerProcesses}): CPU ${(
+          r.workerCpuShare * 100
+        ).toFixed(0)} % of one core, peak RSS ${r.workerPeakRssMb?.toFixed(
           0,
-        )} % of one core, peak RSS ${r.workerPeakRssMb?.toFixed(0)} MB`,
+        )} MB`,
       );
     }
     summary.push(
@@ -129,7 +132,7 @@ async function main() {
       }, synchronous_commit ${r.synchronousCommit}${
         r.workerCpuShare === undefined
           ? ', intake and workers in one process'
-          : ', workers in a worker-only process'
+          : `, workers in ${r.workerProcesses} worker-only process(es)`
       })`,
       `  intake:              ${r.intakePerSecond.toFixed(
         0,
@@ -161,7 +164,7 @@ async function main() {
     );
     if (r.workerPeakRssMb !== undefined) {
       summary.push(
-        `  worker process:      peak RSS ${r.workerPeakRssMb.toFixed(
+        `  worker processes:    peak RSS ${r.workerPeakRssMb.toFixed(
           0,
         )} MB  ${ok(r.workerPeakRssMb < AIMS.peakRssMb)} < ${
           AIMS.peakRssMb
@@ -180,12 +183,13 @@ async function main() {
         durationSeconds: num('duration', 20),
         warmupSeconds: num('warmup', 5),
         connections: Math.round(num('connections', 20)),
+        load: args.load === 'autocannon' ? 'autocannon' : 'paced',
         name: uniqueName('privacy_bench_st'),
       },
       log,
     );
     summary.push(
-      `status latency (GET /api/privacy/status/:id, ${r.rows} rows, ${r.rate} req/s for ${r.durationSeconds} s, random ids)`,
+      `status latency (GET /api/privacy/status/:id, ${r.rows} rows, ${r.rate} req/s for ${r.durationSeconds} s, random ids, ${r.load} load)`,
       `  sent/answered:       ${r.requests} requests, ${r.achievedRate.toFixed(
         0,
       )} req/s achieved, ${r.non2xx} non-2xx, ${r.errors} errors, ${

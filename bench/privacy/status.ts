@@ -2,7 +2,8 @@
  * Latency of GET /api/privacy/status/:id, the route a requester's portal
  * polls: N stored requests (inserted in bulk), the real plugin in a backend
  * (startTestBackend: the real router, store and database, mock auth and
- * permissions), autocannon in a child process at a fixed rate over random ids.
+ * permissions), a load generator in a child process at a fixed rate over
+ * random ids (statusLoad.ts: paced open loop, or autocannon).
  */
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
@@ -15,7 +16,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { readPrivacyConfig } from '../../plugins/privacy-backend/src/config';
 import {
   createFreshDatabase,
@@ -34,12 +35,15 @@ export interface StatusOptions {
   durationSeconds: number;
   warmupSeconds: number;
   connections: number;
+  /** `paced` (constant-rate open loop, the default) or `autocannon` (bursts each second); see statusLoad.ts. */
+  load: 'paced' | 'autocannon';
   name: string;
 }
 
 export interface StatusResult {
   rows: number;
   rate: number;
+  load: StatusOptions['load'];
   durationSeconds: number;
   requests: number;
   achievedRate: number;
@@ -148,6 +152,8 @@ export async function runStatusBench(
       WHERE r.state = 'completed' AND r.type = 'export'`);
     // Steady state: no autovacuum of the fresh rows during the measurement.
     await db.knex.raw('VACUUM ANALYZE');
+    // Flush the bulk load's WAL now, not as a checkpoint during the measurement.
+    await db.knex.raw('CHECKPOINT');
     const counted = await db.knex.raw(`
       SELECT (SELECT count(*) FROM privacy_requests) AS requests,
              (SELECT count(*) FROM privacy_source_results) AS sources,
@@ -194,12 +200,23 @@ export async function runStatusBench(
     const idsFile = join(dir, 'ids.json');
     writeFileSync(idsFile, JSON.stringify(ids));
     log(
-      `autocannon: ${options.rate} req/s, ${options.connections} connections, ${options.warmupSeconds} s warm-up, then ${options.durationSeconds} s measured`,
+      `${options.load} load: ${options.rate} req/s, ${options.connections} connections, ${options.warmupSeconds} s warm-up, then ${options.durationSeconds} s measured`,
     );
     const cpuBefore = process.cpuUsage();
     const loadStarted = performance.now();
+    // How long the backend's event loop was held up (GC, synchronous work).
+    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    loopDelay.enable();
     const result = await runLoad(origin, idsFile, options, false);
+    loopDelay.disable();
     const cpu = process.cpuUsage(cpuBefore);
+    log(
+      `backend event loop delay: p50 ${(loopDelay.percentile(50) / 1e6).toFixed(
+        1,
+      )} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(
+        loopDelay.max / 1e6
+      ).toFixed(1)} ms`,
+    );
     // Requests autocannon abandoned at the end may still be running here.
     await new Promise(r => setTimeout(r, 1000));
     const backendCpuShare =
@@ -231,6 +248,7 @@ export async function runStatusBench(
       },
       rows: options.rows,
       rate: options.rate,
+      load: options.load,
       durationSeconds: options.durationSeconds,
       requests: result.requests.total,
       achievedRate: result.requests.total / result.duration,
@@ -276,6 +294,7 @@ function runLoad(
           STATUS_WARMUP: String(options.warmupSeconds),
           STATUS_CONNECTIONS: String(options.connections),
           STATUS_BARE: bare ? '1' : '',
+          STATUS_LOAD: options.load,
         },
         stdio: ['ignore', 'pipe', 'inherit'],
       },

@@ -7,10 +7,22 @@
  *
  * Env: STATUS_URL (origin), STATUS_IDS_FILE (JSON array of request ids),
  * STATUS_RATE (requests/s), STATUS_DURATION and STATUS_WARMUP (seconds),
- * STATUS_CONNECTIONS; STATUS_BARE=1 asks for "/" instead (the baseline).
- * Prints one JSON line with the measured run.
+ * STATUS_CONNECTIONS; STATUS_BARE=1 asks for "/" instead (the baseline);
+ * STATUS_LOAD=paced (default) or autocannon.
+ * Prints one JSON line with the measured run, in autocannon's shape.
+ *
+ * Why `paced`: autocannon's rate limit lets each connection send its share
+ * of a second's requests back to back and then wait for the next second,
+ * so "500 req/s" arrives as a burst of 500 at the start of every second and
+ * the latencies are mostly queueing inside that burst. `paced` is an open
+ * loop at a constant rate: request i is due at i / rate seconds, sent on a
+ * free keep-alive connection, and its latency is counted from when it was
+ * due (so a late send counts against it: no coordinated omission), or
+ * from when it left when that was earlier (timers fire to the millisecond).
  */
 import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { performance } from 'node:perf_hooks';
 
 // autocannon ships no types.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -26,6 +38,10 @@ async function main() {
   const rate = Number(process.env.STATUS_RATE ?? 500);
   const connections = Number(process.env.STATUS_CONNECTIONS ?? 20);
   const bare = process.env.STATUS_BARE === '1';
+  const path = () =>
+    bare
+      ? '/'
+      : `/api/privacy/status/${ids[Math.floor(Math.random() * ids.length)]}`;
   const run = (duration: number) =>
     autocannon({
       url,
@@ -37,19 +53,19 @@ async function main() {
           method: 'GET',
           setupRequest: (req: Record<string, unknown>) => ({
             ...req,
-            path: bare
-              ? '/'
-              : `/api/privacy/status/${
-                  ids[Math.floor(Math.random() * ids.length)]
-                }`,
+            path: path(),
           }),
         },
       ],
     });
 
+  const measure =
+    process.env.STATUS_LOAD === 'autocannon'
+      ? run
+      : (duration: number) => paced(url, rate, duration, connections, path);
   const warmup = Number(process.env.STATUS_WARMUP ?? 5);
-  if (warmup > 0) await run(warmup);
-  const result = await run(Number(process.env.STATUS_DURATION ?? 20));
+  if (warmup > 0) await measure(warmup);
+  const result = await measure(Number(process.env.STATUS_DURATION ?? 20));
   process.stdout.write(
     `${JSON.stringify({
       latency: result.latency,
@@ -61,6 +77,76 @@ async function main() {
       statusCodeStats: result.statusCodeStats,
     })}\n`,
   );
+}
+
+/** Constant-rate open-loop load; see the header. */
+async function paced(
+  origin: string,
+  rate: number,
+  durationSeconds: number,
+  connections: number,
+  path: () => string,
+) {
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  let errors = 0;
+  let non2xx = 0;
+  const total = Math.round(rate * durationSeconds);
+  const start = performance.now();
+  const inFlight: Array<Promise<void>> = [];
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise(resolve => setTimeout(resolve, wait));
+    // Counted from when it was due, or from when it left if that was earlier.
+    const from = Math.min(due, performance.now());
+    inFlight.push(
+      new Promise<void>(resolve => {
+        const req = request(`${origin}${path()}`, { agent }, res => {
+          res.resume();
+          res.on('end', () => {
+            latencies.push(performance.now() - from);
+            const code = String(res.statusCode);
+            statuses[code] = (statuses[code] ?? 0) + 1;
+            if (res.statusCode! < 200 || res.statusCode! >= 300) non2xx += 1;
+            resolve();
+          });
+        });
+        req.on('error', () => {
+          errors += 1;
+          resolve();
+        });
+        req.end();
+      }),
+    );
+  }
+  await Promise.all(inFlight);
+  const duration = (performance.now() - start) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const round = (ms: number) => Math.round(ms * 10) / 10;
+  const at = (q: number) =>
+    round(
+      latencies[
+        Math.min(latencies.length - 1, Math.floor(q * latencies.length))
+      ],
+    );
+  return {
+    latency: {
+      p50: at(0.5),
+      p90: at(0.9),
+      p99: at(0.99),
+      max: round(latencies[latencies.length - 1]),
+      average: latencies.reduce((a, b) => a + b, 0) / latencies.length,
+    },
+    requests: { total: latencies.length, sent: total },
+    duration,
+    errors,
+    timeouts: 0,
+    non2xx,
+    statusCodeStats: statuses,
+  };
 }
 
 main().catch(error => {

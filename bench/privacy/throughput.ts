@@ -59,10 +59,11 @@ export interface ThroughputOptions {
   /** PostgreSQL synchronous_commit of the privacy database ('on' is the default and the honest setting). */
   synchronousCommit: 'on' | 'off';
   /**
-   * Run the workers in a worker-only child process, as a worker replica
-   * would, and intake in this one (an API replica), instead of both here.
+   * Run the workers in this many worker-only child processes, as worker
+   * replicas would, and intake in this one (an API replica); 0 runs both
+   * here.
    */
-  workerProcess: boolean;
+  workerProcesses: number;
 }
 
 export interface ThroughputResult {
@@ -90,7 +91,8 @@ export interface ThroughputResult {
   cpuShare: number;
   /** Share of the run the event loop (the main thread) was busy: near 1, it is the limit. */
   eventLoopUtilization: number;
-  /** With workerProcess: the worker process's CPU (share of one core) and peak RSS. */
+  /** With worker processes: their CPU together (share of one core) and the largest peak RSS. */
+  workerProcesses: number;
   workerCpuShare?: number;
   workerPeakRssMb?: number;
   synchronousCommit: string;
@@ -120,7 +122,7 @@ export async function runThroughputBench(
   const prefix = `${name}-queue`;
   const databases: FreshDatabase[] = [];
   const storage = mkdtempSync(join(tmpdir(), 'privacy-bench-'));
-  let worker: WorkerChild | undefined;
+  const workers: WorkerChild[] = [];
   const warnings: string[] = [];
   const logger = createTestLogger(
     line => {
@@ -212,19 +214,22 @@ export async function runThroughputBench(
       loadResources: async () => resources,
       logger,
     });
-    if (options.workerProcess) {
-      worker = await spawnWorker({
-        database: main.connection,
-        redisUrl: REDIS_URL,
-        prefix,
-        privacy,
-        resources,
-        queueOptions: queue.options,
-      });
-    } else {
-      runtime.startWorkers();
+    for (let i = 0; i < options.workerProcesses; i++) {
+      workers.push(
+        await spawnWorker({
+          database: main.connection,
+          redisUrl: REDIS_URL,
+          prefix,
+          privacy,
+          resources,
+          queueOptions: queue.options,
+        }),
+      );
     }
-    const workerCpuBefore = worker ? processCpuSeconds(worker.child.pid!) : 0;
+    if (workers.length === 0) runtime.startWorkers();
+    const workersCpu = () =>
+      workers.reduce((sum, w) => sum + processCpuSeconds(w.child.pid!), 0);
+    const workerCpuBefore = workersCpu();
 
     // What PostgreSQL sessions of the privacy database wait on meanwhile.
     const lockSamples: number[] = [];
@@ -313,15 +318,14 @@ export async function runThroughputBench(
     const cpuShare = (cpu.user + cpu.system) / 1000 / (performance.now() - t);
     const eventLoopUtilization =
       performance.eventLoopUtilization(eluBefore).utilization;
-    const workerCpuShare = worker
-      ? (processCpuSeconds(worker.child.pid!) - workerCpuBefore) /
-        ((performance.now() - t) / 1000)
+    const workerCpuShare = workers.length
+      ? (workersCpu() - workerCpuBefore) / ((performance.now() - t) / 1000)
       : undefined;
-    for (const line of worker?.stderr.slice(0, 5) ?? []) {
+    for (const line of workers.flatMap(w => w.stderr).slice(0, 5)) {
       log(`  worker: ${line.slice(0, 300)}`);
     }
-    const workerPeakRssMb = worker
-      ? processPeakRssMb(worker.child.pid!)
+    const workerPeakRssMb = workers.length
+      ? Math.max(...workers.map(w => processPeakRssMb(w.child.pid!)))
       : undefined;
     sampling = false;
     await sampler;
@@ -394,12 +398,13 @@ export async function runThroughputBench(
       },
       cpuShare,
       eventLoopUtilization,
+      workerProcesses: options.workerProcesses,
       workerCpuShare,
       workerPeakRssMb,
       synchronousCommit: options.synchronousCommit,
     };
   } finally {
-    if (worker) await stopGracefully(worker);
+    await Promise.all(workers.map(w => stopGracefully(w)));
     const redis = await RedisKeys.connect(REDIS_URL);
     for (const p of [prefix, `${prefix}-noop`]) {
       await deleteKeysWithPrefix(redis, p).catch(() => {});
