@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import {
   createConfiguredQueue,
   opsPluginDeps,
@@ -16,6 +17,7 @@ import { LocalBlobStore } from './execution/storage';
 import { seedDemo } from './demo/seedDemo';
 import { createRouter } from './router';
 import { createPrivacyRuntime } from './runtime';
+import { SLI_WINDOW_MINUTES, publishSli } from './sliPublisher';
 
 /**
  * The privacy (DSAR) backend plugin, under /api/privacy: intake, the request
@@ -32,6 +34,7 @@ export const privacyPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
+        events: eventsServiceRef,
       },
       async init(deps) {
         const { logger } = deps;
@@ -71,6 +74,20 @@ export const privacyPlugin = createBackendPlugin({
           initialDelay: { seconds: 10 },
           fn: async () => {
             await runtime.reconcile();
+          },
+        });
+        // SLI counts for the SLO plugin, pushed on the events service.
+        await deps.scheduler.scheduleTask({
+          id: 'privacy-publish-sli',
+          frequency: { minutes: SLI_WINDOW_MINUTES },
+          timeout: { minutes: 1 },
+          fn: async () => {
+            await publishSli({
+              store: runtime.store,
+              events: deps.events,
+              objective: config.objective,
+              now: new Date(),
+            });
           },
         });
         deps.lifecycle.addShutdownHook(() => runtime.close());

@@ -344,11 +344,7 @@ export async function createRouter(
       );
       const end = now();
       const start = new Date(end.getTime() - query.windowMinutes * 60_000);
-      // A request decided in the window may have been received long before
-      // it: look back the window plus the longest legal deadline (3 months).
-      const inputs = (
-        await store.slaInputsSince(new Date(start.getTime() - 92 * DAY_MS))
-      ).filter(
+      const inputs = (await store.slaInputsDecidedIn(start, end)).filter(
         row =>
           row.type === query.type &&
           (!query.region || row.region === query.region),

@@ -289,8 +289,32 @@ export class RequestStore {
       .orderBy('created_at', 'asc');
   }
 
-  /** Requests received since `since`, as the SLA report and SLI read them. */
+  /**
+   * Requests *decided* in [start, end): completed in it, or reaching their
+   * SLA deadline in it. What an SLI window counts (see computeSli).
+   */
+  async slaInputsDecidedIn(start: Date, end: Date): Promise<SlaInput[]> {
+    return this.slaInputs(query =>
+      query
+        .where(q =>
+          q
+            .where('completed_at', '>=', start)
+            .andWhere('completed_at', '<', end),
+        )
+        .orWhere(q =>
+          q.where('sla_due_at', '>=', start).andWhere('sla_due_at', '<', end),
+        ),
+    );
+  }
+
+  /** Requests received since `since`, as the SLA report reads them. */
   async slaInputsSince(since: Date): Promise<SlaInput[]> {
+    return this.slaInputs(query => query.where('created_at', '>=', since));
+  }
+
+  private async slaInputs(
+    where: (query: Knex.QueryBuilder) => Knex.QueryBuilder,
+  ): Promise<SlaInput[]> {
     const rows: Array<
       Pick<
         RequestRow,
@@ -310,7 +334,7 @@ export class RequestStore {
         'completed_at',
         'sla_due_at',
       )
-      .where('created_at', '>=', since);
+      .modify(where);
     return rows.map(row => ({
       type: row.type,
       region: row.region,
