@@ -131,6 +131,25 @@ describe.each(databases.eachSupportedId())('SqlConnector on %p', databaseId => {
     });
   });
 
+  it('gives each of many exports at once only its own subject rows', async () => {
+    const { knex, connector } = await setup(ordersByColumns);
+    const subjects = [SUBJECT, ...OTHERS, 'nobody'];
+    // Started together, so their reads share queries (see the readers).
+    const exports = await Promise.all(
+      subjects.map(subject => connector.exportSubject(subject)),
+    );
+    for (const [i, subject] of subjects.entries()) {
+      expect(exports[i].orders.map((row: any) => row.id).sort()).toEqual(
+        (await knex('orders').where('customer_id', subject))
+          .map(row => row.id)
+          .sort(),
+      );
+      expect(exports[i].sessions).toHaveLength(
+        (await knex('sessions').where('user_id', subject)).length,
+      );
+    }
+  });
+
   it('erases with hash, redact and null columns and deleted rows', async () => {
     const { knex, connector } = await setup(ordersByColumns);
     const before = await knex('orders')

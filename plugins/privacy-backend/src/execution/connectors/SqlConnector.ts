@@ -1,4 +1,5 @@
 import { REGIONS, type Region } from '@internal/plugin-privacy-common';
+import DataLoader from 'dataloader';
 import knexFactory, { type Knex } from 'knex';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -81,6 +82,14 @@ export class SqlConnector implements DataSourceConnector {
   readonly #tables: SqlTable[];
   readonly #db: Knex;
   readonly #ownsDb: boolean;
+  /**
+   * One reader per configured table. Exports running at the same time ask
+   * for their subjects within one turn of the event loop; a reader sends
+   * those as one `where <column> in (...)` query and hands each export its
+   * own rows (matched as text), instead of one query per export. No
+   * caching: every load reads the table afresh.
+   */
+  readonly #readers: DataLoader<string, Record<string, unknown>[]>[];
 
   constructor(
     connection: string,
@@ -108,14 +117,30 @@ export class SqlConnector implements DataSourceConnector {
         useNullAsDefault: parsed.client === 'better-sqlite3',
         pool: { min: 0, max: 2 },
       });
+    this.#readers = this.#tables.map(
+      ({ table, subjectColumn }) =>
+        new DataLoader<string, Record<string, unknown>[]>(
+          async subjectIds => {
+            const rows: Record<string, unknown>[] = await this.#db(table)
+              .select('*')
+              .whereIn(subjectColumn, [...subjectIds]);
+            return subjectIds.map(id =>
+              rows.filter(row => String(row[subjectColumn]) === id),
+            );
+          },
+          {
+            cache: false,
+            maxBatchSize: 100,
+            batchScheduleFn: callback => setImmediate(callback),
+          },
+        ),
+    );
   }
 
   async exportSubject(subjectId: string): Promise<Record<string, unknown[]>> {
     const result: Record<string, unknown[]> = {};
-    for (const { table, subjectColumn } of this.#tables) {
-      const rows = await this.#db(table)
-        .select('*')
-        .where(subjectColumn, subjectId);
+    for (const [index, { table }] of this.#tables.entries()) {
+      const rows = await this.#readers[index].load(subjectId);
       result[table] = [...(result[table] ?? []), ...rows];
     }
     return result;
