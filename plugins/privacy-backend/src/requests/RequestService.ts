@@ -12,6 +12,7 @@ import {
   TRANSITIONS,
   dsarIntakeSchema,
 } from '@internal/plugin-privacy-common';
+import DataLoader from 'dataloader';
 import type { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
 import type { PrivacyConfig } from '../config';
@@ -425,16 +426,47 @@ export class RequestService {
     });
   }
 
-  /** The executor takes a request: queued (or re-run after a crash) → running. */
+  /**
+   * The executor takes a request: queued (or re-run after a crash) →
+   * running. Undefined when it is in none of those states.
+   */
   async start(id: string): Promise<RequestRow | undefined> {
-    return this.executorMove({
-      id,
-      from: ['queued', 'failed', 'running'],
-      to: 'running',
-      patch: { attempts: this.deps.db.raw('attempts + 1') },
-      fromRow: { attempt: 'attempts' },
-    });
+    return this.starts.load(id);
   }
+
+  /**
+   * Starts asked for within one turn of the event loop (workers taking jobs
+   * at once) become one audited write for all of them. No caching.
+   */
+  private readonly starts = new DataLoader<string, RequestRow | undefined>(
+    async ids => {
+      const at = this.now();
+      const rows = await this.deps.audit.auditedWrite<RequestRow>({
+        statement: this.deps.store.transitionQuery(
+          [...ids],
+          ['queued', 'failed', 'running'],
+          'running',
+          { attempts: this.deps.db.raw('attempts + 1') },
+          at,
+        ),
+        fromRow: { attempt: 'attempts' },
+        events: [
+          {
+            type: 'request.state_changed',
+            actor: 'executor',
+            at,
+            data: { to: 'running' },
+          },
+        ],
+      });
+      return ids.map(id => rows.find(row => row.id === id));
+    },
+    {
+      cache: false,
+      maxBatchSize: 100,
+      batchScheduleFn: callback => setImmediate(callback),
+    },
+  );
 
   /**
    * running → completed, with the rows that record the outcome (`before`,

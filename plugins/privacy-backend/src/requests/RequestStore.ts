@@ -241,11 +241,11 @@ export class RequestStore {
 
   /**
    * The compare-and-set of `transition` as a query not yet run, returning
-   * the updated row, for `AuditLog.auditedWrite`. Not async on purpose:
+   * the updated rows, for `AuditLog.auditedWrite`; `id` may be several. Not async on purpose:
    * awaiting a query builder runs it.
    */
   transitionQuery(
-    id: string,
+    id: string | string[],
     from: RequestState[],
     to: RequestState,
     patch: TransitionPatch | Record<string, Knex.Raw>,
@@ -253,7 +253,7 @@ export class RequestStore {
     db: Knex = this.db,
   ): Knex.QueryBuilder {
     return db<RequestRow>(TABLE)
-      .where({ id })
+      .whereIn('id', Array.isArray(id) ? id : [id])
       .whereIn('state', from)
       .update({ ...patch, state: to, updated_at: now })
       .returning('*');
