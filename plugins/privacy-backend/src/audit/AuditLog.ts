@@ -266,7 +266,8 @@ export class AuditLog {
    * data-modifying CTE, with the `before` statements (more inserts/upserts
    * that belong to the same change) as further CTEs: one round trip instead
    * of a transaction's five or six, which is what bounds the executor's
-   * throughput. Elsewhere it is a transaction. `fromRow` adds columns of the
+   * throughput. Elsewhere it is a transaction. `eventsById` adds events for
+   * one row only, after the shared ones. `fromRow` adds columns of the
    * returned row to each event's data, e.g. `{ attempt: 'attempts' }`.
    * Returns the rows (none when an update matched nothing: no events then).
    */
@@ -274,10 +275,29 @@ export class AuditLog {
     statement: Knex.QueryBuilder;
     before?: Knex.QueryBuilder[];
     events: Array<Omit<AuditEntry, 'requestId'>>;
+    eventsById?: Record<string, Array<Omit<AuditEntry, 'requestId'>>>;
     fromRow?: Record<string, string>;
   }): Promise<Row[]> {
     const before = options.before ?? [];
-    const events = options.events.map(entry => prepare(entry));
+    // Events for every row first, then each row's own, in this order.
+    const events: Array<{
+      id: string | null;
+      position: number;
+      event: PreparedEntry;
+    }> = options.events.map((entry, position) => ({
+      id: null,
+      position,
+      event: prepare(entry),
+    }));
+    for (const [id, entries] of Object.entries(options.eventsById ?? {})) {
+      entries.forEach((entry, i) =>
+        events.push({
+          id,
+          position: options.events.length + i,
+          event: prepare(entry),
+        }),
+      );
+    }
     const fromRow = Object.entries(options.fromRow ?? {});
     if (!this.postgres) {
       return this.db.transaction(async tx => {
@@ -285,19 +305,22 @@ export class AuditLog {
         const rows: Row[] = await options.statement.transacting(tx);
         await this.enqueue(
           rows.flatMap(row =>
-            events.map(event => ({
-              ...event,
-              requestId: row.id,
-              data: {
-                ...event.data,
-                ...Object.fromEntries(
-                  fromRow.map(([key, column]) => [
-                    key,
-                    (row as Record<string, unknown>)[column],
-                  ]),
-                ),
-              },
-            })),
+            events
+              .filter(({ id }) => id === null || id === row.id)
+              .sort((a, b) => a.position - b.position)
+              .map(({ event }) => ({
+                ...event,
+                requestId: row.id,
+                data: {
+                  ...event.data,
+                  ...Object.fromEntries(
+                    fromRow.map(([key, column]) => [
+                      key,
+                      (row as Record<string, unknown>)[column],
+                    ]),
+                  ),
+                },
+              })),
           ),
           tx,
         );
@@ -320,13 +343,15 @@ export class AuditLog {
       ? {
           sql: `audit AS (INSERT INTO ${PENDING_TABLE} (request_id, type, actor, at, data)
             SELECT changed.id, e.type, e.actor, e.at, (e.data::jsonb${rowData})::text
-            FROM changed CROSS JOIN (VALUES ${events
-              .map(() => '(?::int, ?, ?, ?::timestamptz, ?)')
-              .join(', ')}) AS e(position, type, actor, at, data)
+            FROM changed JOIN (VALUES ${events
+              .map(() => '(?::text, ?::int, ?, ?, ?::timestamptz, ?)')
+              .join(', ')}) AS e(request_id, position, type, actor, at, data)
+              ON e.request_id IS NULL OR e.request_id = changed.id
             ORDER BY changed.id, e.position)`,
           bindings: [
             ...fromRow.flatMap(([key, column]) => [key, column]),
-            ...events.flatMap((event, position) => [
+            ...events.flatMap(({ id, position, event }) => [
+              id,
               position,
               event.type,
               event.actor,

@@ -4,6 +4,7 @@ import type {
   Region,
   SourceResult,
 } from '@internal/plugin-privacy-common';
+import DataLoader from 'dataloader';
 import { randomUUID } from 'node:crypto';
 import type { RequestService } from '../requests/RequestService';
 import type { RequestStore } from '../requests/RequestStore';
@@ -14,6 +15,14 @@ import type { ResultStore } from './ResultStore';
 import type { DataSource, SourceResolver } from './SourceResolver';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** What a finished run writes: its sources' results, its export, its events. */
+interface Completion {
+  requestId: string;
+  sources: SourceResult[];
+  export?: Parameters<ResultStore['exportsUpsert']>[0][number];
+  events: Array<{ type: string; actor: string; data: Record<string, unknown> }>;
+}
 
 /**
  * A data store's error may quote the subject id (a failed query, say). Error
@@ -48,6 +57,44 @@ export class Executor {
   private now() {
     return this.deps.now?.() ?? new Date();
   }
+
+  /**
+   * Completions asked for within one turn of the event loop (workers
+   * finishing at once) become one atomic write: their source results,
+   * export rows, state changes and audit events. A request that is no
+   * longer running (canceled meanwhile) resolves false and records nothing
+   * but its results. No caching.
+   */
+  private readonly completions = new DataLoader<Completion, boolean>(
+    async batch => {
+      // The same request twice in a batch: its last completion wins.
+      const byId = new Map(batch.map(c => [c.requestId, c]));
+      const unique = [...byId.values()];
+      const exports = unique.flatMap(c => (c.export ? [c.export] : []));
+      const completed = await this.deps.requests.completeMany(
+        unique.map(c => c.requestId),
+        {
+          before: [
+            this.deps.results.sourcesUpsert(
+              unique.map(c => ({ requestId: c.requestId, results: c.sources })),
+            ),
+            ...(exports.length
+              ? [this.deps.results.exportsUpsert(exports)]
+              : []),
+          ],
+          eventsById: Object.fromEntries(
+            unique.map(c => [c.requestId, c.events]),
+          ),
+        },
+      );
+      return batch.map(c => completed.has(c.requestId));
+    },
+    {
+      cache: false,
+      maxBatchSize: 100,
+      batchScheduleFn: callback => setImmediate(callback),
+    },
+  );
 
   async run(requestId: string): Promise<void> {
     const row = await this.deps.requests.start(requestId);
@@ -179,24 +226,22 @@ export class Executor {
       sealed,
     );
 
-    const { results: resultStore, requests } = this.deps;
-    await requests.complete(request.id, {
-      before: [
-        resultStore.sourcesUpsert(request.id, results),
-        // A re-run replaces the export row but keeps its id.
-        resultStore.exportUpsert({
-          id: randomUUID(),
-          requestId: request.id,
-          location: stored.location,
-          sha256: stored.sha256,
-          sizeBytes: stored.sizeBytes,
-          keyId: runtime.masterKey.id,
-          createdAt,
-          expiresAt: new Date(
-            createdAt.getTime() + this.deps.exportLinkDays * DAY_MS,
-          ),
-        }),
-      ],
+    await this.completions.load({
+      requestId: request.id,
+      sources: results,
+      // A re-run replaces the export row but keeps its id.
+      export: {
+        id: randomUUID(),
+        requestId: request.id,
+        location: stored.location,
+        sha256: stored.sha256,
+        sizeBytes: stored.sizeBytes,
+        keyId: runtime.masterKey.id,
+        createdAt,
+        expiresAt: new Date(
+          createdAt.getTime() + this.deps.exportLinkDays * DAY_MS,
+        ),
+      },
       events: [
         {
           type: 'export.created',
@@ -232,8 +277,9 @@ export class Executor {
         return { value: undefined, records: affected, remaining };
       },
     );
-    await this.deps.requests.complete(request.id, {
-      before: [this.deps.results.sourcesUpsert(request.id, results)],
+    await this.completions.load({
+      requestId: request.id,
+      sources: results,
       events: [
         {
           type: 'erasure.verified',

@@ -62,25 +62,30 @@ export class ResultStore {
 
   /** Records what each source did for a request (one statement; replaces earlier attempts' rows). */
   async saveSources(requestId: string, results: SourceResult[]) {
-    if (results.length) await this.sourcesUpsert(requestId, results);
+    if (results.length) await this.sourcesUpsert([{ requestId, results }]);
   }
 
   /**
-   * The upsert of `saveSources`, not yet run, for an atomic write with the
-   * completion (`RequestService.complete`). Not async on purpose: awaiting a
-   * query builder runs it. `results` must not be empty.
+   * The upsert of `saveSources` for one or more requests, not yet run, for
+   * an atomic write with their completion (`RequestService.completeMany`).
+   * Not async on purpose: awaiting a query builder runs it. There must be
+   * at least one result.
    */
-  sourcesUpsert(requestId: string, results: SourceResult[]): Knex.QueryBuilder {
-    const rows: SourceRow[] = results.map(result => ({
-      request_id: requestId,
-      source: result.source,
-      connection: result.connection,
-      status: result.status,
-      records: result.records,
-      remaining: result.remaining,
-      error: result.error,
-      finished_at: result.finishedAt ? new Date(result.finishedAt) : null,
-    }));
+  sourcesUpsert(
+    entries: Array<{ requestId: string; results: SourceResult[] }>,
+  ): Knex.QueryBuilder {
+    const rows: SourceRow[] = entries.flatMap(({ requestId, results }) =>
+      results.map(result => ({
+        request_id: requestId,
+        source: result.source,
+        connection: result.connection,
+        status: result.status,
+        records: result.records,
+        remaining: result.remaining,
+        error: result.error,
+        finished_at: result.finishedAt ? new Date(result.finishedAt) : null,
+      })),
+    );
     return this.db<SourceRow>('privacy_source_results')
       .insert(rows)
       .onConflict(['request_id', 'source'])
@@ -95,26 +100,30 @@ export class ResultStore {
   }
 
   /**
-   * The upsert of a request's export row, not yet run (see sourcesUpsert).
-   * One export per request: a re-run replaces the bundle, keeping its id.
+   * The upsert of export rows, not yet run (see sourcesUpsert). One export
+   * per request: a re-run replaces the bundle, keeping its id.
    */
-  exportUpsert(
-    record: Omit<ExportRecord, 'createdAt' | 'expiresAt'> & {
-      createdAt: Date;
-      expiresAt: Date;
-    },
+  exportsUpsert(
+    records: Array<
+      Omit<ExportRecord, 'createdAt' | 'expiresAt'> & {
+        createdAt: Date;
+        expiresAt: Date;
+      }
+    >,
   ): Knex.QueryBuilder {
     return this.db('privacy_exports')
-      .insert({
-        id: record.id,
-        request_id: record.requestId,
-        location: record.location,
-        sha256: record.sha256,
-        size_bytes: record.sizeBytes,
-        key_id: record.keyId,
-        created_at: record.createdAt,
-        expires_at: record.expiresAt,
-      })
+      .insert(
+        records.map(record => ({
+          id: record.id,
+          request_id: record.requestId,
+          location: record.location,
+          sha256: record.sha256,
+          size_bytes: record.sizeBytes,
+          key_id: record.keyId,
+          created_at: record.createdAt,
+          expires_at: record.expiresAt,
+        })),
+      )
       .onConflict('request_id')
       .merge([
         'location',

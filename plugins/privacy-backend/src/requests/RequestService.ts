@@ -35,6 +35,7 @@ export interface AuditAppender {
     statement: Knex.QueryBuilder;
     before?: Knex.QueryBuilder[];
     events: Array<Omit<AuditEntry, 'requestId'>>;
+    eventsById?: Record<string, Array<Omit<AuditEntry, 'requestId'>>>;
     fromRow?: Record<string, string>;
   }): Promise<Row[]>;
 }
@@ -65,12 +66,6 @@ export interface LegalHolds {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** A unique index refused the row (PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_UNIQUE). */
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown })?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
-}
 
 /**
  * The lifecycle of a DSAR request: intake, approval, cancellation, retry,
@@ -146,19 +141,19 @@ export class RequestService {
     // An insert that conflicts with an open request that then finished
     // meanwhile finds nothing: try again, a few times.
     for (let attempt = 1; ; attempt++) {
-      try {
-        const request = await this.insertRequest(
-          type,
-          intake,
-          requester,
-          options,
+      const created = await this.insertRequest(
+        type,
+        intake,
+        requester,
+        options,
+      );
+      if (created) return { request: created, created: true };
+      const request = await existing();
+      if (request) return { request, created: false };
+      if (attempt === 3) {
+        throw new ConflictError(
+          'The request conflicts with another that keeps changing; try again',
         );
-        return { request, created: true };
-      } catch (error) {
-        if (!isUniqueViolation(error)) throw error;
-        const request = await existing();
-        if (request) return { request, created: false };
-        if (attempt === 3) throw error;
       }
     }
   }
@@ -180,13 +175,14 @@ export class RequestService {
    * Writes a new request straight into its first waiting state, with the
    * audit trail of both steps (received, then queued / awaiting approval /
    * on hold), in one atomic write, and puts an export on the queue.
+   * Undefined when a unique index refused it (a duplicate).
    */
   private async insertRequest(
     type: RequestType,
     intake: ReturnType<typeof dsarIntakeSchema.parse>,
     requester: string,
     options: { idempotencyKey?: string; demo?: boolean },
-  ): Promise<DsarRequest> {
+  ): Promise<DsarRequest | undefined> {
     const receivedAt = this.now();
     // An export goes straight to the queue; an erasure waits for a second
     // person, or for its legal hold to be released.
@@ -199,7 +195,7 @@ export class RequestService {
     if (!TRANSITIONS.received.includes(state)) {
       throw new Error(`received → ${state} is not in the state machine`);
     }
-    const { query, row } = this.deps.store.insertQuery({
+    const row = this.deps.store.newRow({
       id: randomUUID(),
       type,
       state,
@@ -215,8 +211,8 @@ export class RequestService {
       legalDueAt: legalDueAt(intake.jurisdiction, receivedAt),
       demo: options.demo,
     });
-    await this.deps.audit.auditedWrite({
-      statement: query,
+    const inserted = await this.inserts.load({
+      row,
       events: [
         {
           type: 'request.received',
@@ -237,6 +233,7 @@ export class RequestService {
         },
       ],
     });
+    if (!inserted) return undefined;
     const request = this.deps.store.toRequest(row);
     if (request.state === 'queued') {
       await this.deps.dispatcher.dispatch(request);
@@ -435,6 +432,31 @@ export class RequestService {
   }
 
   /**
+   * New requests submitted within one turn of the event loop become one
+   * audited insert; each resolves true when its row was written, false when
+   * a unique index skipped it. No caching.
+   */
+  private readonly inserts = new DataLoader<
+    { row: RequestRow; events: Array<Omit<AuditEntry, 'requestId'>> },
+    boolean
+  >(
+    async batch => {
+      const rows = await this.deps.audit.auditedWrite<RequestRow>({
+        statement: this.deps.store.insertQuery(batch.map(b => b.row)),
+        events: [],
+        eventsById: Object.fromEntries(batch.map(b => [b.row.id, b.events])),
+      });
+      const inserted = new Set(rows.map(row => row.id));
+      return batch.map(b => inserted.has(b.row.id));
+    },
+    {
+      cache: false,
+      maxBatchSize: 100,
+      batchScheduleFn: callback => setImmediate(callback),
+    },
+  );
+
+  /**
    * Starts asked for within one turn of the event loop (workers taking jobs
    * at once) become one audited write for all of them. No caching.
    */
@@ -469,27 +491,40 @@ export class RequestService {
   );
 
   /**
-   * running → completed, with the rows that record the outcome (`before`,
-   * written whether or not the request was still running) and `events`
-   * after the state change. False when the request was no longer running.
+   * running → completed for one or more requests at once, with the rows that
+   * record their outcome (`before`, written whether or not a request was
+   * still running) and each one's own events after its state change, in one
+   * atomic write. Returns the ids that completed (not those no longer
+   * running: canceled meanwhile, or completed by another worker).
    */
-  async complete(
-    id: string,
+  async completeMany(
+    ids: string[],
     outcome: {
       before?: Knex.QueryBuilder[];
-      events?: Array<Omit<AuditEntry, 'requestId'>>;
-    } = {},
-  ): Promise<boolean> {
-    return Boolean(
-      await this.executorMove({
-        id,
-        from: ['running'],
-        to: 'completed',
-        patch: { completed_at: this.now(), last_error: null },
-        before: outcome.before,
-        events: outcome.events,
-      }),
-    );
+      eventsById?: Record<string, Array<Omit<AuditEntry, 'requestId'>>>;
+    },
+  ): Promise<Set<string>> {
+    const at = this.now();
+    const rows = await this.deps.audit.auditedWrite<RequestRow>({
+      statement: this.deps.store.transitionQuery(
+        ids,
+        ['running'],
+        'completed',
+        { completed_at: at, last_error: null },
+        at,
+      ),
+      before: outcome.before,
+      events: [
+        {
+          type: 'request.state_changed',
+          actor: 'executor',
+          at,
+          data: { from: 'running', to: 'completed' },
+        },
+      ],
+      eventsById: outcome.eventsById,
+    });
+    return new Set(rows.map(row => row.id));
   }
 
   /** An attempt failed; the queue will retry it. */
@@ -525,9 +560,6 @@ export class RequestService {
     to: RequestState;
     patch: TransitionPatch | Record<string, Knex.Raw>;
     data?: Record<string, unknown>;
-    fromRow?: Record<string, string>;
-    before?: Knex.QueryBuilder[];
-    events?: Array<Omit<AuditEntry, 'requestId'>>;
   }): Promise<RequestRow | undefined> {
     const at = this.now();
     const [updated] = await this.deps.audit.auditedWrite<RequestRow>({
@@ -538,8 +570,6 @@ export class RequestService {
         move.patch,
         at,
       ),
-      before: move.before,
-      fromRow: move.fromRow,
       events: [
         {
           type: 'request.state_changed',
@@ -551,7 +581,6 @@ export class RequestService {
             to: move.to,
           },
         },
-        ...(move.events ?? []),
       ],
     });
     return updated;

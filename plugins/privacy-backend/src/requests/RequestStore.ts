@@ -130,12 +130,13 @@ export class RequestStore {
 
   /** Inserts a new request and returns its row (as read back, without a second query). */
   async insert(request: NewRequest, trx: Knex = this.db): Promise<RequestRow> {
-    const row = this.toRow(request);
+    const row = this.newRow(request);
     await trx<RequestRow>(TABLE).insert(row);
     return row;
   }
 
-  private toRow(request: NewRequest): RequestRow {
+  /** The row of a new request: identifiers hashed and encrypted. */
+  newRow(request: NewRequest): RequestRow {
     return {
       id: request.id,
       type: request.type,
@@ -259,13 +260,14 @@ export class RequestStore {
       .returning('*');
   }
 
-  /** The insert of `insert`, not yet run (see transitionQuery), and the row it writes. */
-  insertQuery(request: NewRequest): {
-    query: Knex.QueryBuilder;
-    row: RequestRow;
-  } {
-    const row = this.toRow(request);
-    return { query: this.db(TABLE).insert(row).returning('*'), row };
+  /**
+   * The insert of new requests' rows (see `newRow`), not yet run (see
+   * transitionQuery). A row that conflicts with a unique index (an open
+   * request of the same type, subject and region, or a used
+   * Idempotency-Key) is skipped, not an error: the query does not return it.
+   */
+  insertQuery(rows: RequestRow[]): Knex.QueryBuilder {
+    return this.db(TABLE).insert(rows).onConflict().ignore().returning('*');
   }
 
   /** The subject's erasures in the given states (subject by its lookup hash). */
