@@ -29,7 +29,6 @@ type AuditEntry = {
 
 /** The slice of the audit log the request lifecycle writes to. */
 export interface AuditAppender {
-  appendMany(entries: AuditEntry[], trx?: Knex.Transaction): Promise<unknown>;
   enqueue(entries: AuditEntry[], trx: Knex.Transaction): Promise<void>;
   auditedWrite<Row extends { id: string }>(options: {
     statement: Knex.QueryBuilder;
@@ -71,7 +70,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * The lifecycle of a DSAR request: intake, approval, cancellation, retry,
  * deadline extension and the executor's start/complete/fail. Every change
  * follows the published state machine (TRANSITIONS), is a compare-and-set on
- * the row, and appends an audit event in the same transaction.
+ * the row, and writes its audit events in the same atomic write.
  */
 export class RequestService {
   constructor(
@@ -98,7 +97,7 @@ export class RequestService {
    * pending events (`AuditLog.enqueue`): they commit with it and are chained
    * shortly after, so concurrent transactions never wait on the chain's lock.
    */
-  async inTransaction<T>(
+  private async inTransaction<T>(
     work: (trx: Knex.Transaction) => Promise<T>,
   ): Promise<T> {
     return this.deps.db.transaction(async trx => {
@@ -110,14 +109,14 @@ export class RequestService {
     });
   }
 
-  /** Records an audit event in `trx`: at its end when inTransaction opened it, else now. */
-  async record(entry: AuditEntry, trx: Knex.Transaction): Promise<void> {
+  /** Records an audit event of a transaction inTransaction opened; written at its end. */
+  private async record(
+    entry: AuditEntry,
+    trx: Knex.Transaction,
+  ): Promise<void> {
     const pending = this.pendingAudit.get(trx);
-    if (pending) {
-      pending.push(entry);
-    } else {
-      await this.deps.audit.appendMany([entry], trx);
-    }
+    if (!pending) throw new Error('record() outside inTransaction()');
+    pending.push(entry);
   }
 
   /**
