@@ -389,4 +389,52 @@ describe.each(databases.eachSupportedId())('AuditLog on %p', databaseId => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('writes a change and the audit events of every row it returned, atomically', async () => {
+    const { knex, audit } = await setup(databaseId);
+    await knex.schema.createTable('things', table => {
+      table.string('id').primary();
+      table.string('state');
+      table.integer('tries');
+    });
+    await knex('things').insert([
+      { id: 'a', state: 'new', tries: 0 },
+      { id: 'b', state: 'new', tries: 0 },
+      { id: 'c', state: 'done', tries: 0 },
+    ]);
+    const rows = await audit.auditedWrite<{ id: string }>({
+      statement: knex('things')
+        .whereIn('id', ['a', 'b', 'c'])
+        .where('state', 'new')
+        .update({ state: 'done', tries: knex.raw('tries + 1') })
+        .returning('*'),
+      before: [knex('things').insert({ id: 'log', state: 'x', tries: 0 })],
+      events: [{ type: 'thing.done', actor: 'test' }],
+      eventsById: { b: [{ type: 'thing.extra', actor: 'test', data: { n: 1 } }] },
+      fromRow: { tries: 'tries' },
+    });
+    expect(rows.map(row => row.id).sort()).toEqual(['a', 'b']);
+    expect(await knex('things').where({ id: 'log' })).toHaveLength(1);
+    // c did not change, so it has no events; b has its own after the shared one.
+    const trail = async (id: string) =>
+      (await audit.forRequest(id)).map(e => [e.type, e.data]);
+    expect(await trail('a')).toEqual([['thing.done', { tries: 1 }]]);
+    expect(await trail('b')).toEqual([
+      ['thing.done', { tries: 1 }],
+      ['thing.extra', { n: 1, tries: 1 }],
+    ]);
+    expect(await trail('c')).toEqual([]);
+    expect(await audit.verify()).toEqual({ ok: true, count: 3 });
+
+    // A failing statement writes nothing: not the change, not its events.
+    await expect(
+      audit.auditedWrite({
+        statement: knex('things')
+          .insert({ id: 'a', state: 'dup', tries: 0 })
+          .returning('*'),
+        events: [{ type: 'never', actor: 'test' }],
+      }),
+    ).rejects.toThrow();
+    expect(await trail('a')).toEqual([['thing.done', { tries: 1 }]]);
+  });
 });
