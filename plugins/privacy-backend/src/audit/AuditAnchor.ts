@@ -40,14 +40,14 @@ export class AuditAnchor {
     }
   }
 
-  /** Records `head` unless one was written less than `minIntervalMs` ago (`force` writes anyway). */
-  async write(
-    chain: string,
-    head: Omit<AuditHead, 'at'>,
-    options: { force?: boolean } = {},
-  ): Promise<void> {
+  /** Whether a head should be written now: none for `minIntervalMs`, or `force`. */
+  due(options: { force?: boolean } = {}): boolean {
+    return options.force || Date.now() - this.#lastWrite >= this.minIntervalMs;
+  }
+
+  /** Records `head` as the chain's latest. */
+  async write(chain: string, head: Omit<AuditHead, 'at'>): Promise<void> {
     const now = Date.now();
-    if (!options.force && now - this.#lastWrite < this.minIntervalMs) return;
     this.#lastWrite = now;
     const anchored: AuditHead = { ...head, at: new Date(now).toISOString() };
     await this.store.put(key(chain), Buffer.from(JSON.stringify(anchored)));

@@ -410,7 +410,9 @@ describe.each(databases.eachSupportedId())('AuditLog on %p', databaseId => {
         .returning('*'),
       before: [knex('things').insert({ id: 'log', state: 'x', tries: 0 })],
       events: [{ type: 'thing.done', actor: 'test' }],
-      eventsById: { b: [{ type: 'thing.extra', actor: 'test', data: { n: 1 } }] },
+      eventsById: {
+        b: [{ type: 'thing.extra', actor: 'test', data: { n: 1 } }],
+      },
       fromRow: { tries: 'tries' },
     });
     expect(rows.map(row => row.id).sort()).toEqual(['a', 'b']);

@@ -377,6 +377,8 @@ export class AuditLog {
    * committed so far (reads that must see a whole chain).
    */
   async chainPending(options: { wait: boolean }): Promise<number> {
+    // Most turns find nothing: one read, no transaction, no lock.
+    if (!(await this.db(PENDING_TABLE).select('id').first())) return 0;
     const chained = await this.db.transaction(async tx =>
       (await this.#lock(tx, options.wait ? 'wait' : 'try'))
         ? this.#chainBatches(tx)
@@ -388,7 +390,7 @@ export class AuditLog {
 
   /** Writes the committed head to the anchor (throttled unless `force`). */
   async anchorHead(options: { force?: boolean } = {}): Promise<void> {
-    if (!this.anchor) return;
+    if (!this.anchor?.due(options)) return;
     const chain = await this.#chainId();
     const head: Pick<AuditRow, 'seq' | 'hash'> | undefined = await this.db(
       AUDIT_TABLE,
@@ -397,11 +399,10 @@ export class AuditLog {
       .orderBy('seq', 'desc')
       .first();
     if (chain && head) {
-      await this.anchor.write(
-        chain,
-        { seq: Number(head.seq), hash: head.hash },
-        options,
-      );
+      await this.anchor.write(chain, {
+        seq: Number(head.seq),
+        hash: head.hash,
+      });
     }
   }
 

@@ -4,15 +4,15 @@ import type {
   Region,
   SourceResult,
 } from '@internal/plugin-privacy-common';
-import DataLoader from 'dataloader';
 import { randomUUID } from 'node:crypto';
 import type { RequestService } from '../requests/RequestService';
 import type { RequestStore } from '../requests/RequestStore';
 import { buildExportArchive } from '../execution/bundle';
 import { encryptBundle, serializeBundle } from '../execution/crypto';
 import type { RegionRuntime } from './RegionRuntime';
-import type { ResultStore } from './ResultStore';
+import type { NewExport, ResultStore } from './ResultStore';
 import type { DataSource, SourceResolver } from './SourceResolver';
+import { batchPerTurn } from '../batching';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -20,7 +20,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 interface Completion {
   requestId: string;
   sources: SourceResult[];
-  export?: Parameters<ResultStore['exportsUpsert']>[0][number];
+  export?: NewExport;
   events: Array<{ type: string; actor: string; data: Record<string, unknown> }>;
 }
 
@@ -65,7 +65,7 @@ export class Executor {
    * longer running (canceled meanwhile) resolves false and records nothing
    * but its results. No caching.
    */
-  private readonly completions = new DataLoader<Completion, boolean>(
+  private readonly completions = batchPerTurn<Completion, boolean>(
     async batch => {
       // The same request twice in a batch: its last completion wins.
       const byId = new Map(batch.map(c => [c.requestId, c]));
@@ -88,11 +88,6 @@ export class Executor {
         },
       );
       return batch.map(c => completed.has(c.requestId));
-    },
-    {
-      cache: false,
-      maxBatchSize: 100,
-      batchScheduleFn: callback => setImmediate(callback),
     },
   );
 

@@ -35,6 +35,12 @@ export interface ExportRecord {
   expiresAt: string;
 }
 
+/** An export row to write: its times as Dates. */
+export type NewExport = Omit<ExportRecord, 'createdAt' | 'expiresAt'> & {
+  createdAt: Date;
+  expiresAt: Date;
+};
+
 export const toExport = (row: ExportRow): ExportRecord => ({
   id: row.id,
   requestId: row.request_id,
@@ -103,14 +109,7 @@ export class ResultStore {
    * The upsert of export rows, not yet run (see sourcesUpsert). One export
    * per request: a re-run replaces the bundle, keeping its id.
    */
-  exportsUpsert(
-    records: Array<
-      Omit<ExportRecord, 'createdAt' | 'expiresAt'> & {
-        createdAt: Date;
-        expiresAt: Date;
-      }
-    >,
-  ): Knex.QueryBuilder {
+  exportsUpsert(records: NewExport[]): Knex.QueryBuilder {
     return this.db('privacy_exports')
       .insert(
         records.map(record => ({

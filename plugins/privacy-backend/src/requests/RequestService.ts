@@ -12,12 +12,12 @@ import {
   TRANSITIONS,
   dsarIntakeSchema,
 } from '@internal/plugin-privacy-common';
-import DataLoader from 'dataloader';
 import type { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
 import type { PrivacyConfig } from '../config';
 import { addCalendarMonthsUtc, legalDueAt, slaDueAt } from '../deadlines';
 import type { RequestRow, RequestStore, TransitionPatch } from './RequestStore';
+import { batchPerTurn } from '../batching';
 
 type AuditEntry = {
   requestId?: string | null;
@@ -435,31 +435,24 @@ export class RequestService {
    * audited insert; each resolves true when its row was written, false when
    * a unique index skipped it. No caching.
    */
-  private readonly inserts = new DataLoader<
+  private readonly inserts = batchPerTurn<
     { row: RequestRow; events: Array<Omit<AuditEntry, 'requestId'>> },
     boolean
-  >(
-    async batch => {
-      const rows = await this.deps.audit.auditedWrite<RequestRow>({
-        statement: this.deps.store.insertQuery(batch.map(b => b.row)),
-        events: [],
-        eventsById: Object.fromEntries(batch.map(b => [b.row.id, b.events])),
-      });
-      const inserted = new Set(rows.map(row => row.id));
-      return batch.map(b => inserted.has(b.row.id));
-    },
-    {
-      cache: false,
-      maxBatchSize: 100,
-      batchScheduleFn: callback => setImmediate(callback),
-    },
-  );
+  >(async batch => {
+    const rows = await this.deps.audit.auditedWrite<RequestRow>({
+      statement: this.deps.store.insertQuery(batch.map(b => b.row)),
+      events: [],
+      eventsById: Object.fromEntries(batch.map(b => [b.row.id, b.events])),
+    });
+    const inserted = new Set(rows.map(row => row.id));
+    return batch.map(b => inserted.has(b.row.id));
+  });
 
   /**
    * Starts asked for within one turn of the event loop (workers taking jobs
    * at once) become one audited write for all of them. No caching.
    */
-  private readonly starts = new DataLoader<string, RequestRow | undefined>(
+  private readonly starts = batchPerTurn<string, RequestRow | undefined>(
     async ids => {
       const at = this.now();
       const rows = await this.deps.audit.auditedWrite<RequestRow>({
@@ -481,11 +474,6 @@ export class RequestService {
         ],
       });
       return ids.map(id => rows.find(row => row.id === id));
-    },
-    {
-      cache: false,
-      maxBatchSize: 100,
-      batchScheduleFn: callback => setImmediate(callback),
     },
   );
 

@@ -10,7 +10,7 @@ import {
 } from '@internal/plugin-privacy-common';
 import { useCallback, useRef, useState } from 'react';
 import { privacyApiRef } from '../api';
-import { describeError } from '../lib/format';
+import { fieldErrors, submitErrorMessage } from '../lib/forms';
 
 export interface NewRequestValues {
   type: RequestType;
@@ -55,19 +55,10 @@ export function parseNewRequest(
     priority: values.priority,
   });
   if (result.success) return { ok: true, intake: result.data };
-  const errors: NewRequestErrors = {};
-  for (const issue of result.error.issues) {
-    const field = fieldOfPath[issue.path.join('.')];
-    if (!field || errors[field]) continue;
-    if (issue.code === 'too_small' && issue.minimum === 1) {
-      errors[field] = 'Required';
-    } else if (issue.code === 'invalid_enum_value') {
-      errors[field] = `Choose one of ${issue.options.join(', ')}`;
-    } else {
-      errors[field] = issue.message;
-    }
-  }
-  return { ok: false, errors };
+  return {
+    ok: false,
+    errors: fieldErrors(result.error.issues, fieldOfPath),
+  };
 }
 
 function newKey(): string {
@@ -137,8 +128,7 @@ export function useNewRequestForm(onCreated: (request: DsarRequest) => void) {
       reset();
       onCreated(request);
     } catch (error) {
-      const { status, message } = describeError(error);
-      setServerError(status === 403 ? `Not permitted: ${message}` : message);
+      setServerError(submitErrorMessage(error));
     } finally {
       setSubmitting(false);
     }

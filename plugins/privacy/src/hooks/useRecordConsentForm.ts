@@ -7,7 +7,7 @@ import {
 } from '@internal/plugin-privacy-common';
 import { useCallback, useState } from 'react';
 import { privacyApiRef } from '../api';
-import { describeError } from '../lib/format';
+import { fieldErrors, submitErrorMessage } from '../lib/forms';
 
 export interface RecordConsentValues {
   subjectId: string;
@@ -51,21 +51,10 @@ export function parseRecordConsent(
     source: values.source,
   });
   if (result.success) return { ok: true, change: result.data };
-  const errors: RecordConsentErrors = {};
-  for (const issue of result.error.issues) {
-    const field = fieldOfPath[issue.path.join('.')];
-    if (!field || errors[field]) continue;
-    if (issue.code === 'too_small' && issue.minimum === 1) {
-      errors[field] = 'Required';
-    } else if (issue.code === 'too_big') {
-      errors[field] = `At most ${issue.maximum} characters`;
-    } else if (issue.code === 'invalid_enum_value') {
-      errors[field] = `Choose one of ${issue.options.join(', ')}`;
-    } else {
-      errors[field] = issue.message;
-    }
-  }
-  return { ok: false, errors };
+  return {
+    ok: false,
+    errors: fieldErrors(result.error.issues, fieldOfPath),
+  };
 }
 
 /**
@@ -124,8 +113,7 @@ export function useRecordConsentForm(
       });
       onRecorded(state);
     } catch (error) {
-      const { status, message } = describeError(error);
-      setServerError(status === 403 ? `Not permitted: ${message}` : message);
+      setServerError(submitErrorMessage(error));
     } finally {
       setSubmitting(false);
     }

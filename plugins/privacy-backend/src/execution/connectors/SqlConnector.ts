@@ -1,10 +1,11 @@
 import { REGIONS, type Region } from '@internal/plugin-privacy-common';
-import DataLoader from 'dataloader';
+import type DataLoader from 'dataloader';
 import knexFactory, { type Knex } from 'knex';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { type DataSourceConnector, REDACTED } from './types';
 import { parseConnectionConfig } from './validation';
+import { batchPerTurn } from '../../batching';
 
 /**
  * A relational database (PostgreSQL or SQLite) holding personal data in known
@@ -117,23 +118,15 @@ export class SqlConnector implements DataSourceConnector {
         useNullAsDefault: parsed.client === 'better-sqlite3',
         pool: { min: 0, max: 2 },
       });
-    this.#readers = this.#tables.map(
-      ({ table, subjectColumn }) =>
-        new DataLoader<string, Record<string, unknown>[]>(
-          async subjectIds => {
-            const rows: Record<string, unknown>[] = await this.#db(table)
-              .select('*')
-              .whereIn(subjectColumn, [...subjectIds]);
-            return subjectIds.map(id =>
-              rows.filter(row => String(row[subjectColumn]) === id),
-            );
-          },
-          {
-            cache: false,
-            maxBatchSize: 100,
-            batchScheduleFn: callback => setImmediate(callback),
-          },
-        ),
+    this.#readers = this.#tables.map(({ table, subjectColumn }) =>
+      batchPerTurn<string, Record<string, unknown>[]>(async subjectIds => {
+        const rows: Record<string, unknown>[] = await this.#db(table)
+          .select('*')
+          .whereIn(subjectColumn, [...subjectIds]);
+        return subjectIds.map(id =>
+          rows.filter(row => String(row[subjectColumn]) === id),
+        );
+      }),
     );
   }
 
