@@ -254,7 +254,7 @@ export async function runThroughputBench(
 
     t = performance.now();
     const submit = (i: number) =>
-      runtime.requests.submit('export', exportIntake(i), 'user:default/bench');
+      runtime.intake.submit('export', exportIntake(i), 'user:default/bench');
     if (options.arrivalRate) {
       // Open loop: request i is due at i / rate seconds, whatever came before.
       const pending = new Set<Promise<unknown>>();

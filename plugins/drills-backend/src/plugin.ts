@@ -31,14 +31,13 @@ export const drillsPlugin = createBackendPlugin({
       deps: opsPluginDeps,
       async init(deps) {
         readValidatedConfig(deps.config, 'drills', drillsConfigSchema);
-        const { db, router, requirePermission } = await startOpsPlugin(deps, {
+        const { db, router, allow } = await startOpsPlugin(deps, {
           packageName: '@internal/plugin-drills-backend',
           permissions: drillsPermissions,
         });
         const runs = new RunStore(db);
 
-        router.get('/runs', async (req, res) => {
-          await requirePermission(req, drillsReadPermission);
+        router.get('/runs', allow(drillsReadPermission), async (req, res) => {
           const { limit, offset, ...filter } = parseInput(
             listQuerySchema,
             req.query,

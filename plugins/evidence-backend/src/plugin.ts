@@ -34,24 +34,30 @@ export const evidencePlugin = createBackendPlugin({
       deps: opsPluginDeps,
       async init(deps) {
         readValidatedConfig(deps.config, 'evidence', evidenceConfigSchema);
-        const { db, router, requirePermission } = await startOpsPlugin(deps, {
+        const { db, router, allow } = await startOpsPlugin(deps, {
           packageName: '@internal/plugin-evidence-backend',
           permissions: evidencePermissions,
         });
         const store = new EvidenceStore(db);
 
-        router.get('/evidence', async (req, res) => {
-          await requirePermission(req, evidenceReadPermission);
-          const { limit, offset, ...filter } = parseInput(
-            listQuerySchema,
-            req.query,
-          );
-          res.json(await store.list(filter, { limit, offset }));
-        });
-        router.get('/coverage', async (req, res) => {
-          await requirePermission(req, evidenceReadPermission);
-          res.json({ criteria: await store.coverage() });
-        });
+        router.get(
+          '/evidence',
+          allow(evidenceReadPermission),
+          async (req, res) => {
+            const { limit, offset, ...filter } = parseInput(
+              listQuerySchema,
+              req.query,
+            );
+            res.json(await store.list(filter, { limit, offset }));
+          },
+        );
+        router.get(
+          '/coverage',
+          allow(evidenceReadPermission),
+          async (_req, res) => {
+            res.json({ criteria: await store.coverage() });
+          },
+        );
       },
     });
   },

@@ -1,4 +1,5 @@
 import type { Config } from '@backstage/config';
+import { describeSchemaIssues } from '@internal/plugin-ops-common';
 import { z } from 'zod';
 
 /**
@@ -17,11 +18,11 @@ export function readValidatedConfig<S extends z.ZodTypeAny>(
   if (parsed.success) {
     return parsed.data;
   }
-  const problems = parsed.error.issues.map(issue => {
-    const at = [key, ...issue.path].join('.');
-    return `Invalid configuration at ${at}: ${issue.message}`;
-  });
-  throw new Error(problems.join('; '));
+  throw new Error(
+    describeSchemaIssues(parsed.error.issues, key)
+      .map(problem => `Invalid configuration at ${problem}`)
+      .join('; '),
+  );
 }
 
 const queueConfigSchema = z

@@ -22,3 +22,14 @@ export async function migratedClient(
   }
   return client;
 }
+
+/** Whether `db` talks to PostgreSQL (the other supported database is SQLite). */
+export function isPostgres(db: Knex): boolean {
+  const client = db.client.config?.client;
+  return (
+    client === 'pg' ||
+    client === 'postgres' ||
+    client === 'postgresql' ||
+    db.client.dialect === 'postgresql'
+  );
+}

@@ -11,8 +11,9 @@ import {
   AuthorizeResult,
   BasicPermission,
 } from '@backstage/plugin-permission-common';
-import type { Request, Router } from 'express';
+import type { NextFunction, Request, Response, Router } from 'express';
 import type { Knex } from 'knex';
+import { describeSchemaIssues } from '@internal/plugin-ops-common';
 import { z } from 'zod';
 
 /**
@@ -64,6 +65,27 @@ export function createPermissionCheck(options: {
 
 export type PermissionCheck = ReturnType<typeof createPermissionCheck>;
 
+/**
+ * Route middleware from a permission check: `router.post('/x',
+ * allow(permission), handler)` answers 403 unless the caller may, and leaves
+ * the caller's ref in `res.locals.caller` for the handler (and for anything
+ * after it, such as a per-user rate limiter).
+ */
+export function createPermissionMiddleware(check: PermissionCheck) {
+  return function allow(permission: BasicPermission) {
+    return (req: Request, res: Response, next: NextFunction) => {
+      check(req, permission).then(credentials => {
+        res.locals.caller = callerRef(credentials);
+        next();
+      }, next);
+    };
+  };
+}
+
+export type PermissionMiddleware = ReturnType<
+  typeof createPermissionMiddleware
+>;
+
 type CallerPrincipal = BackstageUserPrincipal | BackstageServicePrincipal;
 
 /** Who made a call, for the record: a user entity ref, or the calling service. */
@@ -86,12 +108,9 @@ export function parseInput<S extends z.ZodTypeAny>(
 ): z.output<S> {
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map(issue =>
-      issue.path.length
-        ? `${issue.path.join('.')}: ${issue.message}`
-        : issue.message,
+    throw new InputError(
+      `Invalid input: ${describeSchemaIssues(parsed.error.issues).join('; ')}`,
     );
-    throw new InputError(`Invalid input: ${problems.join('; ')}`);
   }
   return parsed.data;
 }

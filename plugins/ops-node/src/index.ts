@@ -4,10 +4,15 @@
  *
  * @packageDocumentation
  */
+export * from './audit';
+export * from './batching';
+export * from './blobs';
 export * from './config';
 export * from './configuredQueue';
 export * from './database';
 export * from './http';
+export * from './metrics';
+export * from './outbox';
 export * from './paging';
 export * from './plugin';
 export * from './queue';

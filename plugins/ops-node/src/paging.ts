@@ -8,10 +8,4 @@ export const pageQuerySchema = z.object({
 
 export type PageQuery = z.output<typeof pageQuerySchema>;
 
-/** The envelope every ops list route answers with. */
-export interface Page<T> {
-  items: T[];
-  totalCount: number;
-  limit: number;
-  offset: number;
-}
+export type { Page } from '@internal/plugin-ops-common';

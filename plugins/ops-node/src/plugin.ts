@@ -11,7 +11,11 @@ import type { Permission } from '@backstage/plugin-permission-common';
 import Router from 'express-promise-router';
 import { readApiEnabled } from './config';
 import { migratedClient } from './database';
-import { addHealthRoute, createPermissionCheck } from './http';
+import {
+  addHealthRoute,
+  createPermissionCheck,
+  createPermissionMiddleware,
+} from './http';
 
 /** The core services every ops backend plugin starts from; spread into `deps`. */
 export const opsPluginDeps = {
@@ -28,7 +32,7 @@ export const opsPluginDeps = {
  * The start every ops backend plugin shares: migrate its tables, register its
  * permissions, mount its router with the unauthenticated `GET /health`.
  * Returns the database client, the router to add routes to, and the
- * permission check for those routes. With `ops.api: false` (a worker-only
+ * permission check for those routes, as a function and as middleware. With `ops.api: false` (a worker-only
  * process) only `/health` is served: the returned router is not mounted.
  */
 export async function startOpsPlugin(
@@ -51,5 +55,11 @@ export async function startOpsPlugin(
   if (readApiEnabled(deps.config)) {
     deps.httpRouter.use(router);
   }
-  return { db, router, requirePermission: createPermissionCheck(deps) };
+  const requirePermission = createPermissionCheck(deps);
+  return {
+    db,
+    router,
+    requirePermission,
+    allow: createPermissionMiddleware(requirePermission),
+  };
 }

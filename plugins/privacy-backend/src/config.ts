@@ -1,65 +1,14 @@
 import type { Config } from '@backstage/config';
-import { readValidatedConfig } from '@internal/plugin-ops-node';
+import {
+  blobStoreConfigSchema,
+  readValidatedConfig,
+} from '@internal/plugin-ops-node';
 import { REGIONS, Region } from '@internal/plugin-privacy-common';
 import { z } from 'zod';
-import { isBlobKey } from './execution/storage';
 
 const keySchema = z
   .object({ id: z.string().min(1), key: z.string().min(1) })
   .strict();
-
-const s3StorageSchema = z
-  .object({
-    bucket: z.string().min(1),
-    /** Keys go under `<prefix>/`. */
-    prefix: z
-      .string()
-      .refine(isBlobKey, {
-        message:
-          'use letters, digits and ._=+@- separated by single "/", without a leading or trailing "/"',
-      })
-      .optional(),
-    region: z.string().min(1).default('us-east-1'),
-    /** For S3-compatible services (MinIO, Ceph, ...). */
-    endpoint: z
-      .string()
-      .url()
-      .regex(/^https?:\/\//, 'must be an http:// or https:// URL')
-      .optional(),
-    /** Default true when `endpoint` is set. */
-    forcePathStyle: z.boolean().optional(),
-    /** Without them the AWS SDK's default credential chain is used. */
-    credentials: z
-      .object({
-        accessKeyId: z.string().min(1),
-        secretAccessKey: z.string().min(1),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict();
-
-type StorageSettings =
-  | { directory: string }
-  | { s3: z.output<typeof s3StorageSchema> };
-
-/** A local folder (`directory`) or an S3-compatible bucket (`s3`), not both. */
-const storageSchema = z
-  .object({
-    directory: z.string().min(1).optional(),
-    s3: s3StorageSchema.optional(),
-  })
-  .strict()
-  .transform(({ directory, s3 }, ctx): StorageSettings => {
-    if (s3 && directory === undefined) return { s3 };
-    if (directory !== undefined && !s3) return { directory };
-    ctx.addIssue({
-      code: z.ZodIssueCode.custom,
-      message:
-        'set either directory (a local folder) or s3 (an S3-compatible bucket), exactly one',
-    });
-    return z.NEVER;
-  });
 
 const regionSchema = z
   .object({
@@ -67,7 +16,8 @@ const regionSchema = z
     masterKey: keySchema,
     /** Retired master keys, still needed to read older bundles. */
     previousKeys: z.array(keySchema).default([]),
-    storage: storageSchema,
+    /** A local folder (`directory`) or an S3-compatible bucket (`s3`), not both. */
+    storage: blobStoreConfigSchema,
   })
   .strict();
 

@@ -1,4 +1,9 @@
-import { addCalendarMonthsUtc, legalDueAt, slaDueAt } from './deadlines';
+import {
+  addCalendarMonthsUtc,
+  extendedLegalDueAt,
+  legalDueAt,
+  slaDueAt,
+} from './deadlines';
 
 const sla = { exportHours: 24, deleteHours: 72 };
 
@@ -29,5 +34,20 @@ describe('deadlines', () => {
     expect(
       legalDueAt('CCPA', new Date('2026-11-01T00:00:00Z')).toISOString(),
     ).toBe('2026-12-16T00:00:00.000Z');
+  });
+
+  it('extends GDPR by two further calendar months and CCPA by 45 further days', () => {
+    expect(
+      extendedLegalDueAt(
+        'GDPR',
+        new Date('2026-12-31T09:00:00Z'),
+      ).toISOString(),
+    ).toBe('2027-02-28T09:00:00.000Z');
+    expect(
+      extendedLegalDueAt(
+        'CCPA',
+        new Date('2026-12-16T00:00:00Z'),
+      ).toISOString(),
+    ).toBe('2027-01-30T00:00:00.000Z');
   });
 });

@@ -3,9 +3,13 @@ import type {
   RequestType,
 } from '@internal/plugin-privacy-common';
 import type { PrivacyConfig } from './config';
+import { HOUR_MS, DAY_MS } from '@internal/plugin-ops-common';
 
-const HOUR_MS = 60 * 60 * 1000;
-const DAY_MS = 24 * HOUR_MS;
+/** The days CCPA allows for an answer, and again for its extension. */
+const CCPA_DAYS = 45;
+
+const addDays = (date: Date, days: number) =>
+  new Date(date.getTime() + days * DAY_MS);
 
 /** The internal SLA: a fixed number of hours after intake, by request type. */
 export function slaDueAt(
@@ -23,10 +27,22 @@ export function slaDueAt(
  * exist (31 January -> 28/29 February); CCPA allows 45 days.
  */
 export function legalDueAt(jurisdiction: Jurisdiction, receivedAt: Date): Date {
-  if (jurisdiction === 'CCPA') {
-    return new Date(receivedAt.getTime() + 45 * DAY_MS);
-  }
-  return addCalendarMonthsUtc(receivedAt, 1);
+  return jurisdiction === 'CCPA'
+    ? addDays(receivedAt, CCPA_DAYS)
+    : addCalendarMonthsUtc(receivedAt, 1);
+}
+
+/**
+ * The legal deadline after its one extension: GDPR (and UK GDPR) by two
+ * further months, CCPA by 45 further days.
+ */
+export function extendedLegalDueAt(
+  jurisdiction: Jurisdiction,
+  dueAt: Date,
+): Date {
+  return jurisdiction === 'CCPA'
+    ? addDays(dueAt, CCPA_DAYS)
+    : addCalendarMonthsUtc(dueAt, 2);
 }
 
 export function addCalendarMonthsUtc(date: Date, months: number): Date {

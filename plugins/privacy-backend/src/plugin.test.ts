@@ -513,6 +513,17 @@ describe.each(databases.eachSupportedId())(
       ).toBe(400);
       const queue = await request(server).get('/api/privacy/metrics/queue');
       expect(queue.body.completed).toBe(1);
+      // Prometheus scrapes the same counts, without a token, without personal data.
+      const scraped = await request(server).get('/api/privacy/metrics');
+      expect(scraped.status).toBe(200);
+      expect(scraped.text).toMatch(
+        /privacy_requests\{state="completed",type="export",region="EU"\} 1/,
+      );
+      expect(scraped.text).toContain(
+        'privacy_queue_jobs{status="completed"} 1',
+      );
+      expect(scraped.text).toContain('# TYPE privacy_requests_overdue gauge');
+      expect(scraped.text).not.toContain(intake('EU').subject.id);
     });
 
     it('refuses callers the policy denies, and writes nothing', async () => {

@@ -5,7 +5,9 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import {
+  addMetricsRoute,
   createConfiguredQueue,
+  LocalBlobStore,
   opsPluginDeps,
   readStorageConfig,
   startOpsPlugin,
@@ -13,8 +15,8 @@ import {
 import { privacyPermissions } from '@internal/plugin-privacy-common';
 import { readPrivacyConfig } from './config';
 import { createDemoAccountsService } from './demo/demoAccountsService';
-import { LocalBlobStore } from './execution/storage';
 import { seedDemo } from './demo/seedDemo';
+import { createPrivacyMetrics } from './metrics';
 import { createRouter } from './router';
 import { createPrivacyRuntime } from './runtime';
 import { SLI_WINDOW_MINUTES, publishSli } from './sliPublisher';
@@ -40,7 +42,7 @@ export const privacyPlugin = createBackendPlugin({
         const { logger } = deps;
         const config = readPrivacyConfig(deps.config);
         const queueSetup = createConfiguredQueue(deps.config, logger);
-        const { db, router, requirePermission } = await startOpsPlugin(deps, {
+        const { db, router, allow } = await startOpsPlugin(deps, {
           packageName: '@internal/plugin-privacy-backend',
           permissions: privacyPermissions,
         });
@@ -107,13 +109,8 @@ export const privacyPlugin = createBackendPlugin({
           await seedDemo({ db, config, logger, ...runtime });
         }
 
-        deps.httpRouter.addAuthPolicy({
-          path: '/metrics',
-          allow: 'unauthenticated',
-        });
-        router.use(
-          await createRouter({ db, config, requirePermission, ...runtime }),
-        );
+        addMetricsRoute(router, deps.httpRouter, createPrivacyMetrics(runtime));
+        router.use(await createRouter({ config, allow, ...runtime }));
       },
     });
   },

@@ -1,7 +1,6 @@
-import { NotFoundError } from '@backstage/errors';
 import {
-  PermissionCheck,
-  callerRef,
+  AuditChain,
+  PermissionMiddleware,
   parseInput,
 } from '@internal/plugin-ops-node';
 import {
@@ -17,76 +16,59 @@ import {
   privacyRequestCreatePermission,
   privacyRequestReadPermission,
 } from '@internal/plugin-privacy-common';
-import type { BasicPermission } from '@backstage/plugin-permission-common';
 import express from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import Router from 'express-promise-router';
-import type { Knex } from 'knex';
 import { z } from 'zod';
-import type { AuditLog, ConsentLedger } from './audit';
 import type { PrivacyConfig } from './config';
-import { decryptBundle, deserializeBundle } from './execution/crypto';
+import type { ConsentService } from './consent/ConsentService';
 import type { DsarQueue } from './executor/DsarQueue';
-import type { RegionRuntime } from './executor/RegionRuntime';
-import type { ResultStore } from './executor/ResultStore';
-import type { IdentifierProtection } from './identifiers';
+import type { ExportService } from './exports/ExportService';
+import type { IntakeService } from './requests/IntakeService';
+import type { RequestReader } from './requests/RequestReader';
 import type { RequestService } from './requests/RequestService';
-import type { RequestStore } from './requests/RequestStore';
-import { loadRequestDetail } from './requests/requestDetail';
-import { renderPrometheusMetrics } from './prometheus';
+import type { SlaService } from './SlaService';
 import {
   holdSchema,
   idSchema,
   listQuerySchema,
   subjectIdSchema,
 } from './schemas';
-import { computeSlaReport, computeSli } from './sla';
 
-const SLA_WINDOW_DAYS = 30;
-const DAY_MS = 24 * 60 * 60 * 1000;
-
+/** The services the privacy routes call: one call per route. */
 export interface RouterOptions {
-  db: Knex;
-  config: PrivacyConfig;
-  store: RequestStore;
+  config: Pick<PrivacyConfig, 'intakeRateLimit'>;
+  intake: IntakeService;
   requests: RequestService;
-  results: ResultStore;
-  audit: AuditLog;
-  consent: ConsentLedger;
-  identifiers: IdentifierProtection;
-  queue: DsarQueue;
-  regions: Map<string, RegionRuntime>;
-  requirePermission: PermissionCheck;
-  now?: () => Date;
+  reader: RequestReader;
+  exports: ExportService;
+  consent: ConsentService;
+  sla: SlaService;
+  audit: Pick<AuditChain, 'verify'>;
+  queue: Pick<DsarQueue, 'counts'>;
+  allow: PermissionMiddleware;
 }
 
+/**
+ * The privacy API under /api/privacy: each handler parses its input, checks
+ * one permission (`allow`) and makes one service call.
+ */
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
   const {
-    store,
+    intake,
     requests,
-    results,
-    audit,
+    reader,
+    exports,
     consent,
-    identifiers,
-    requirePermission,
+    sla,
+    audit,
+    queue,
+    allow,
   } = options;
-  const now = () => options.now?.() ?? new Date();
   const router = Router();
   router.use(express.json({ limit: '64kb' }));
-
-  /** Checks the permission and leaves the caller's ref for the handler and the rate limiter. */
-  const allow =
-    (permission: BasicPermission) =>
-    async (
-      req: express.Request,
-      res: express.Response,
-      next: express.NextFunction,
-    ) => {
-      res.locals.caller = callerRef(await requirePermission(req, permission));
-      next();
-    };
 
   // Intake is limited per IP and per user: 429 with Retry-After beyond it.
   const limiter = (
@@ -122,7 +104,7 @@ export async function createRouter(
           idempotencyKey,
         );
       }
-      const { request, created } = await requests.submit(
+      const { request, created } = await intake.submit(
         type,
         body,
         res.locals.caller,
@@ -149,20 +131,16 @@ export async function createRouter(
     '/requests',
     allow(privacyRequestReadPermission),
     async (req, res) => {
-      res.json(await store.list(parseInput(listQuerySchema, req.query), now()));
+      res.json(await reader.list(parseInput(listQuerySchema, req.query)));
     },
   );
 
-  router.get(
-    '/status/:id',
-    allow(privacyRequestReadPermission),
-    async (req, res) => {
-      const id = parseInput(idSchema, req.params.id);
-      const detail = await loadRequestDetail(options.db, store, id);
-      if (!detail) throw new NotFoundError(`No request with id ${id}`);
-      res.json(detail);
-    },
-  );
+  // The canonical read of one request; /status/:id is the seed's alias.
+  for (const path of ['/requests/:id', '/status/:id']) {
+    router.get(path, allow(privacyRequestReadPermission), async (req, res) => {
+      res.json(await reader.detail(parseInput(idSchema, req.params.id)));
+    });
+  }
 
   // Approve, cancel and retry: one permission, one shape.
   for (const action of ['approve', 'cancel', 'retry'] as const) {
@@ -195,9 +173,7 @@ export async function createRouter(
     allow(privacyRequestReadPermission),
     async (req, res) => {
       const id = parseInput(idSchema, req.params.id);
-      if (!(await store.getRow(id)))
-        throw new NotFoundError(`No request with id ${id}`);
-      res.json({ events: await audit.forRequest(id) });
+      res.json({ events: await reader.auditTrail(id) });
     },
   );
 
@@ -213,38 +189,27 @@ export async function createRouter(
     '/exports/:id/download',
     allow(privacyExportDownloadPermission),
     async (req, res) => {
-      const exported = await results.exportById(
+      const download = await exports.download(
         parseInput(idSchema, req.params.id),
+        res.locals.caller,
       );
-      if (!exported)
-        throw new NotFoundError(`No export with id ${req.params.id}`);
-      if (Date.parse(exported.expiresAt) < now().getTime()) {
+      if (download.status === 'expired') {
         res.status(410).json({
           error: {
             name: 'Gone',
-            message: `The download link expired at ${exported.expiresAt}`,
+            message: `The download link expired at ${download.expiresAt}`,
           },
         });
         return;
       }
-      const request = (await store.get(exported.requestId))!;
-      const runtime = options.regions.get(request.region)!;
-      const sealed = await runtime.storage.get(`exports/${request.id}.zip.enc`);
-      const zip = decryptBundle(deserializeBundle(sealed), runtime.keyring);
-      await audit.append({
-        requestId: request.id,
-        type: 'export.downloaded',
-        actor: res.locals.caller,
-        data: { exportId: exported.id },
-      });
       res
         .status(200)
         .type('application/zip')
         .setHeader(
           'Content-Disposition',
-          `attachment; filename="dsar-export-${request.id}.zip"`,
+          `attachment; filename="dsar-export-${download.requestId}.zip"`,
         )
-        .send(zip);
+        .send(download.zip);
     },
   );
 
@@ -253,19 +218,7 @@ export async function createRouter(
     allow(privacyRequestCreatePermission),
     async (req, res) => {
       const change = parseInput(consentChangeSchema, req.body);
-      const subjectHash = identifiers.hash(change.subject.id);
-      await consent.record({
-        subjectHash,
-        purpose: change.purpose,
-        granted: change.granted,
-        source: change.source,
-        actor: res.locals.caller,
-      });
-      res.status(201).json({
-        subjectId: change.subject.id,
-        current: await consent.current(subjectHash),
-        history: await consent.history(subjectHash),
-      });
+      res.status(201).json(await consent.record(change, res.locals.caller));
     },
   );
 
@@ -273,13 +226,9 @@ export async function createRouter(
     '/consent/:subjectId',
     allow(privacyRequestReadPermission),
     async (req, res) => {
-      const subjectId = parseInput(subjectIdSchema, req.params.subjectId);
-      const subjectHash = identifiers.hash(subjectId);
-      res.json({
-        subjectId,
-        current: await consent.current(subjectHash),
-        history: await consent.history(subjectHash),
-      });
+      res.json(
+        await consent.state(parseInput(subjectIdSchema, req.params.subjectId)),
+      );
     },
   );
 
@@ -313,13 +262,7 @@ export async function createRouter(
     '/metrics/sla',
     allow(privacyRequestReadPermission),
     async (_req, res) => {
-      const since = new Date(now().getTime() - SLA_WINDOW_DAYS * DAY_MS);
-      res.json(
-        computeSlaReport(await store.slaInputsSince(since), now(), {
-          windowDays: SLA_WINDOW_DAYS,
-          objective: options.config.objective,
-        }),
-      );
+      res.json(await sla.report());
     },
   );
 
@@ -342,36 +285,15 @@ export async function createRouter(
           .strict(),
         req.query,
       );
-      const end = now();
-      const start = new Date(end.getTime() - query.windowMinutes * 60_000);
-      const inputs = (await store.slaInputsDecidedIn(start, end)).filter(
-        row =>
-          row.type === query.type &&
-          (!query.region || row.region === query.region),
-      );
-      res.json({
-        ...query,
-        windowStart: start.toISOString(),
-        windowEnd: end.toISOString(),
-        ...computeSli(inputs, { start, end }),
-      });
+      res.json(await sla.sli(query));
     },
   );
-
-  // Prometheus scrapes without a user token; only counts, no personal data.
-  router.get('/metrics', async (_req, res) => {
-    res
-      .type('text/plain; version=0.0.4')
-      .send(
-        await renderPrometheusMetrics(options.db, await options.queue.counts()),
-      );
-  });
 
   router.get(
     '/metrics/queue',
     allow(privacyRequestReadPermission),
     async (_req, res) => {
-      res.json(await options.queue.counts());
+      res.json(await queue.counts());
     },
   );
 

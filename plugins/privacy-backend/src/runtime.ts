@@ -1,9 +1,18 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { Entity } from '@backstage/catalog-model';
-import type { QueueDriver, QueueOptions } from '@internal/plugin-ops-node';
 import type { Knex } from 'knex';
-import { AuditAnchor, AuditChainer, AuditLog, ConsentLedger } from './audit';
-import type { BlobStore } from './execution/storage';
+import {
+  AnchorStore,
+  AuditChainer,
+  QueueDriver,
+  QueueOptions,
+} from '@internal/plugin-ops-node';
+import { createPrivacyAuditChain } from './audit';
+import { ConsentLedger } from './consent/ConsentLedger';
+import { ConsentService } from './consent/ConsentService';
+import { ExportService } from './exports/ExportService';
+import { RequestReader } from './requests/RequestReader';
+import { SlaService } from './SlaService';
 import type { PrivacyConfig } from './config';
 import { DsarJob, DsarQueue } from './executor/DsarQueue';
 import { Executor } from './executor/Executor';
@@ -15,6 +24,8 @@ import { ResultStore } from './executor/ResultStore';
 import { SourceResolver } from './executor/SourceResolver';
 import { LegalHoldStore } from './holds';
 import { createIdentifierProtection } from './identifiers';
+import { ExecutorTransitions } from './requests/ExecutorTransitions';
+import { IntakeService } from './requests/IntakeService';
 import { RequestService } from './requests/RequestService';
 import { RequestStore } from './requests/RequestStore';
 
@@ -30,35 +41,42 @@ export function createPrivacyRuntime(options: {
   loadResources: () => Promise<Entity[]>;
   logger: LoggerService;
   /** Where the audit chain's head is anchored outside the database (see AuditAnchor). */
-  auditAnchorStore?: BlobStore;
+  auditAnchorStore?: AnchorStore;
 }) {
   const { db, config, logger } = options;
   const identifiers = createIdentifierProtection(config);
   const regions = createRegionRuntimes(config);
   const store = new RequestStore(db, identifiers);
-  const audit = new AuditLog(
-    db,
-    options.auditAnchorStore && new AuditAnchor(options.auditAnchorStore),
-  );
+  const audit = createPrivacyAuditChain(db, options.auditAnchorStore);
   const auditChainer = new AuditChainer(audit, logger);
   auditChainer.start();
-  const consent = new ConsentLedger(db, audit);
+  const consent = new ConsentService({
+    ledger: new ConsentLedger(db, audit),
+    identifiers,
+  });
   const holds = new LegalHoldStore(db, identifiers);
   const results = new ResultStore(db);
   const queue = new DsarQueue(
     options.queueDriver.queue<DsarJob>('privacy-dsar', options.queueOptions),
     logger,
   );
-  const requests = new RequestService({
-    db,
+  const intake = new IntakeService({
     store,
     audit,
     dispatcher: queue,
     holds,
     config,
   });
+  const requests = new RequestService({
+    db,
+    store,
+    audit,
+    dispatcher: queue,
+    holds,
+  });
+  const transitions = new ExecutorTransitions({ db, store, audit });
   const executor = new Executor({
-    requests,
+    transitions,
     store,
     results,
     sources: new SourceResolver(options.loadResources),
@@ -67,6 +85,9 @@ export function createPrivacyRuntime(options: {
     logger,
   });
   return {
+    reader: new RequestReader({ db, store, audit }),
+    exports: new ExportService({ results, store, regions, audit }),
+    sla: new SlaService({ store, objective: config.objective }),
     identifiers,
     regions,
     store,
@@ -75,10 +96,12 @@ export function createPrivacyRuntime(options: {
     holds,
     results,
     queue,
+    intake,
     requests,
+    transitions,
     executor,
     /** Starts consuming the queue in this process. */
-    startWorkers: () => queue.startWorkers(executor, requests),
+    startWorkers: () => queue.startWorkers(executor, transitions),
     reconcile: () => queue.reconcile(store),
     async close() {
       await queue.close();

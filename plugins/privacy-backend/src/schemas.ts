@@ -1,7 +1,6 @@
 import { pageQuerySchema } from '@internal/plugin-ops-node';
 import {
-  PRIORITIES,
-  PriorityName,
+  PRIORITY_NAMES,
   REGIONS,
   REQUEST_STATES,
   REQUEST_TYPES,
@@ -15,9 +14,7 @@ export const listQuerySchema = pageQuerySchema
     state: z.enum(REQUEST_STATES).optional(),
     type: z.enum(REQUEST_TYPES).optional(),
     region: z.enum(REGIONS).optional(),
-    priority: z
-      .enum(Object.keys(PRIORITIES) as [PriorityName, ...PriorityName[]])
-      .optional(),
+    priority: z.enum(PRIORITY_NAMES).optional(),
     overdue: z
       .enum(['true', 'false'])
       .transform(v => v === 'true')

@@ -8,6 +8,7 @@ import {
   SlaReport,
   SlaRow,
 } from '@internal/plugin-privacy-common';
+import { HOUR_MS } from '@internal/plugin-ops-common';
 
 export interface SlaInput {
   type: RequestType;
@@ -17,8 +18,6 @@ export interface SlaInput {
   completedAt: Date | null;
   slaDueAt: Date;
 }
-
-const HOUR_MS = 60 * 60 * 1000;
 
 /** Nearest-rank percentile of sorted values. */
 export function percentile(sorted: number[], p: number): number | null {

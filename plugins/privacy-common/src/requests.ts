@@ -1,3 +1,8 @@
+import {
+  PRIORITIES,
+  PRIORITY_NAMES,
+  type PriorityName,
+} from '@internal/plugin-ops-common';
 import { z } from 'zod';
 
 /**
@@ -19,9 +24,8 @@ export type Region = (typeof REGIONS)[number];
 export const JURISDICTIONS = ['GDPR', 'UK-GDPR', 'CCPA'] as const;
 export type Jurisdiction = (typeof JURISDICTIONS)[number];
 
-/** Larger is more urgent. */
-export const PRIORITIES = { LOW: 1, NORMAL: 5, HIGH: 10, URGENT: 20 } as const;
-export type PriorityName = keyof typeof PRIORITIES;
+export { PRIORITIES, PRIORITY_NAMES };
+export type { PriorityName };
 
 export const REQUEST_TYPES = ['export', 'delete'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
@@ -50,9 +54,7 @@ export const dsarIntakeSchema = z
       .strict(),
     region: z.enum(REGIONS),
     jurisdiction: z.enum(JURISDICTIONS),
-    priority: z
-      .enum(Object.keys(PRIORITIES) as [PriorityName, ...PriorityName[]])
-      .default('NORMAL'),
+    priority: z.enum(PRIORITY_NAMES).default('NORMAL'),
   })
   .strict();
 
@@ -132,23 +134,16 @@ export interface RequestListQuery {
   order?: 'asc' | 'desc';
 }
 
-/** One entry of the hash-chained audit log. */
-export interface AuditEvent {
-  seq: number;
-  requestId: string | null;
-  /** e.g. request.received, request.approved, request.state_changed, export.downloaded, consent.changed */
-  type: string;
-  actor: string;
-  at: string;
-  data: Record<string, unknown>;
-  prevHash: string;
-  hash: string;
-}
-
-/** `GET /audit/verify` */
-export type AuditVerification =
-  | { ok: true; count: number }
-  | { ok: false; count: number; brokenAt: { seq: number; reason: string } };
+/**
+ * One entry of the hash-chained audit log (`GET /requests/:id/audit`), and
+ * what `GET /audit/verify` answers: the shared shapes of every ops plugin.
+ * Privacy's event types: request.received, request.approved,
+ * request.state_changed, export.downloaded, consent.changed, ...
+ */
+export type {
+  AuditEvent,
+  AuditVerification,
+} from '@internal/plugin-ops-common';
 
 /** `GET /metrics/sla`: one row per request type and region, rolling window. */
 export interface SlaRow {

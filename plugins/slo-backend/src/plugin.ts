@@ -27,20 +27,23 @@ export const sloPlugin = createBackendPlugin({
       deps: opsPluginDeps,
       async init(deps) {
         readValidatedConfig(deps.config, 'slo', sloConfigSchema);
-        const { db, router, requirePermission } = await startOpsPlugin(deps, {
+        const { db, router, allow } = await startOpsPlugin(deps, {
           packageName: '@internal/plugin-slo-backend',
           permissions: sloPermissions,
         });
         const objectives = new ObjectiveStore(db);
 
-        router.get('/objectives', async (req, res) => {
-          await requirePermission(req, sloReadPermission);
-          const { limit, offset, ...filter } = parseInput(
-            listQuerySchema,
-            req.query,
-          );
-          res.json(await objectives.list(filter, { limit, offset }));
-        });
+        router.get(
+          '/objectives',
+          allow(sloReadPermission),
+          async (req, res) => {
+            const { limit, offset, ...filter } = parseInput(
+              listQuerySchema,
+              req.query,
+            );
+            res.json(await objectives.list(filter, { limit, offset }));
+          },
+        );
       },
     });
   },

@@ -1,4 +1,5 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
+import { PRIORITIES } from '@internal/plugin-ops-common';
 
 /**
  * Job priority on OUR scale: larger = more urgent. Integers 0..999 are
@@ -6,12 +7,8 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
  */
 export type JobPriority = number;
 
-export const JobPriorities = {
-  LOW: 1,
-  NORMAL: 5,
-  HIGH: 10,
-  URGENT: 20,
-} as const;
+/** The shared priority scale of `@internal/plugin-ops-common`. */
+export const JobPriorities = PRIORITIES;
 
 export interface QueueJob<T> {
   /** Caller-chosen id, usually the id of the database row the job is for. */

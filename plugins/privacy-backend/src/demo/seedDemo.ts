@@ -6,14 +6,14 @@ import type {
 } from '@internal/plugin-privacy-common';
 import type { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
-import type { AuditLog } from '../audit';
+import type { AuditChain } from '@internal/plugin-ops-node';
 import type { PrivacyConfig } from '../config';
 import { legalDueAt, slaDueAt } from '../deadlines';
-import type { RequestService } from '../requests/RequestService';
+import type { IntakeService } from '../requests/IntakeService';
 import type { RequestStore } from '../requests/RequestStore';
 import { DEMO_SUBJECTS, createDemoStores } from './demoStores';
+import { HOUR_MS } from '@internal/plugin-ops-common';
 
-const HOUR_MS = 60 * 60 * 1000;
 const JURISDICTION_OF = {
   EU: 'GDPR',
   US: 'CCPA',
@@ -103,12 +103,12 @@ const HISTORY: Array<{
 export async function seedDemo(deps: {
   db: Knex;
   store: RequestStore;
-  requests: RequestService;
-  audit: AuditLog;
+  intake: IntakeService;
+  audit: AuditChain;
   config: PrivacyConfig;
   logger: LoggerService;
 }) {
-  const { db, store, requests, audit, config } = deps;
+  const { db, store, intake, audit, config } = deps;
   await createDemoStores(config.connections);
   const [{ count }] = await db('privacy_requests').count({ count: '*' });
   if (Number(count) > 0) return;
@@ -150,20 +150,22 @@ export async function seedDemo(deps: {
             : null,
         approved_by: h.type === 'delete' ? 'user:default/carol' : null,
       });
-    await audit.append({
-      requestId: id,
-      type: 'request.received',
-      actor: 'user:default/alice',
-      at: createdAt,
-      data: { demo: true, type: h.type, region: h.region },
-    });
-    await audit.append({
-      requestId: id,
-      type: 'request.state_changed',
-      actor: 'executor',
-      at: completedAt ?? createdAt,
-      data: { demo: true, to: h.state },
-    });
+    await audit.append([
+      {
+        recordId: id,
+        type: 'request.received',
+        actor: 'user:default/alice',
+        at: createdAt,
+        data: { demo: true, type: h.type, region: h.region },
+      },
+      {
+        recordId: id,
+        type: 'request.state_changed',
+        actor: 'executor',
+        at: completedAt ?? createdAt,
+        data: { demo: true, to: h.state },
+      },
+    ]);
   }
 
   // Live requests: exports run now against the demo stores; erasures wait for approval.
@@ -180,7 +182,7 @@ export async function seedDemo(deps: {
     { type: 'delete', subject: 4, region: 'US', priority: 'HIGH' },
   ];
   for (const request of live) {
-    await requests.submit(
+    await intake.submit(
       request.type,
       {
         subject: {

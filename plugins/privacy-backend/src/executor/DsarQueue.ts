@@ -1,9 +1,7 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { JobQueue } from '@internal/plugin-ops-node';
-import type {
-  RequestDispatcher,
-  RequestService,
-} from '../requests/RequestService';
+import type { ExecutorTransitions } from '../requests/ExecutorTransitions';
+import type { RequestDispatcher } from '../requests/RequestService';
 import type { RequestStore } from '../requests/RequestStore';
 import type { Executor } from './Executor';
 
@@ -33,12 +31,12 @@ export class DsarQueue implements RequestDispatcher {
   }
 
   /** Starts consuming: each job runs the executor; failures are recorded, then retried by the queue. */
-  startWorkers(executor: Executor, requests: RequestService) {
+  startWorkers(executor: Executor, transitions: ExecutorTransitions) {
     this.queue.process(async job => {
       try {
         await executor.run(job.data.requestId);
       } catch (error) {
-        await requests.fail(job.data.requestId, error as Error);
+        await transitions.fail(job.data.requestId, error as Error);
         throw error;
       }
     });
@@ -46,7 +44,7 @@ export class DsarQueue implements RequestDispatcher {
       this.logger.warn(
         `DSAR request ${job.data.requestId} dead-lettered after ${job.attempt} attempts`,
       );
-      await requests.deadLetter(job.data.requestId, error);
+      await transitions.deadLetter(job.data.requestId, error);
     });
   }
 

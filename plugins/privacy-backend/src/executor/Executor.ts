@@ -5,16 +5,15 @@ import type {
   SourceResult,
 } from '@internal/plugin-privacy-common';
 import { randomUUID } from 'node:crypto';
-import type { RequestService } from '../requests/RequestService';
+import type { ExecutorTransitions } from '../requests/ExecutorTransitions';
 import type { RequestStore } from '../requests/RequestStore';
 import { buildExportArchive } from '../execution/bundle';
 import { encryptBundle, serializeBundle } from '../execution/crypto';
 import type { RegionRuntime } from './RegionRuntime';
 import type { NewExport, ResultStore } from './ResultStore';
 import type { DataSource, SourceResolver } from './SourceResolver';
-import { batchPerTurn } from '../batching';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
+import { batchPerTurn } from '@internal/plugin-ops-node';
+import { DAY_MS } from '@internal/plugin-ops-common';
 
 /** What a finished run writes: its sources' results, its export, its events. */
 interface Completion {
@@ -43,7 +42,7 @@ export function maskSubject(message: string, subjectId: string): string {
 export class Executor {
   constructor(
     private readonly deps: {
-      requests: RequestService;
+      transitions: ExecutorTransitions;
       store: RequestStore;
       results: ResultStore;
       sources: SourceResolver;
@@ -71,7 +70,7 @@ export class Executor {
       const byId = new Map(batch.map(c => [c.requestId, c]));
       const unique = [...byId.values()];
       const exports = unique.flatMap(c => (c.export ? [c.export] : []));
-      const completed = await this.deps.requests.completeMany(
+      const completed = await this.deps.transitions.completeMany(
         unique.map(c => c.requestId),
         {
           before: [
@@ -92,7 +91,7 @@ export class Executor {
   );
 
   async run(requestId: string): Promise<void> {
-    const row = await this.deps.requests.start(requestId);
+    const row = await this.deps.transitions.start(requestId);
     if (!row) return; // canceled, completed or unknown: nothing to do
     const request = this.deps.store.toRequest(row);
     const runtime = this.deps.regions.get(request.region);

@@ -1,3 +1,4 @@
+import { BlobStore, createBlobStore } from '@internal/plugin-ops-node';
 import type { Region } from '@internal/plugin-privacy-common';
 import type { PrivacyConfig } from '../config';
 import { createConnector } from '../execution/connectors';
@@ -8,8 +9,6 @@ import {
   createKeyring,
   parseKey,
 } from '../execution/crypto';
-import { createBlobStore } from '../execution/S3BlobStore';
-import type { BlobStore } from '../execution/storage';
 
 /**
  * Everything one region executes with: its master key and keyring, its

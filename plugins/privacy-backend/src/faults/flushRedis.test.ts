@@ -9,7 +9,7 @@
  * every in-flight request back on the queue, and every request must complete
  * exactly once, with the audit chain intact.
  */
-import { AuditLog } from '../audit';
+import { createPrivacyAuditChain } from '../audit';
 import {
   FreshDatabase,
   RuntimeSpec,
@@ -78,7 +78,7 @@ describe('Redis keys of the queue deleted mid-run', () => {
       10,
       async i =>
         (
-          await runtime.requests.submit(
+          await runtime.intake.submit(
             'export',
             exportIntake(i),
             'user:default/fault-test',
@@ -131,7 +131,7 @@ describe('Redis keys of the queue deleted mid-run', () => {
     closeRuntime = undefined;
 
     const report = await exactlyOnceReport(db.knex, ids);
-    const verification = await new AuditLog(db.knex).verify();
+    const verification = await createPrivacyAuditChain(db.knex).verify();
 
     // eslint-disable-next-line no-console
     console.log(

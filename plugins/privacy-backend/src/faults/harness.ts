@@ -367,6 +367,7 @@ export const sleep = (ms: number) =>
 async function onePerRequest(
   query: Knex.QueryBuilder,
   ids: string[],
+  column = 'request_id',
 ): Promise<{
   rows: number;
   notOnce: string[];
@@ -374,9 +375,9 @@ async function onePerRequest(
   unknown: string[];
 }> {
   const grouped: Array<{ request_id: string; n: string | number }> = await query
-    .select('request_id')
+    .select({ request_id: column })
     .count({ n: '*' })
-    .groupBy('request_id');
+    .groupBy(column);
   const wanted = new Set(ids);
   const seen = new Set(grouped.map(r => r.request_id));
   return {
@@ -399,6 +400,7 @@ export async function exactlyOnceReport(db: Knex, ids: string[]) {
     exportCreatedEvents: await onePerRequest(
       db('privacy_audit_events').where({ type: 'export.created' }),
       ids,
+      'record_id',
     ),
     exportRows: await onePerRequest(db('privacy_exports'), ids),
     completedEvents: await onePerRequest(
@@ -406,6 +408,7 @@ export async function exactlyOnceReport(db: Knex, ids: string[]) {
         .where({ type: 'request.state_changed' })
         .where('data', 'like', '%"to":"completed"%'),
       ids,
+      'record_id',
     ),
   };
 }

@@ -8,7 +8,7 @@
  * SIGKILL, and a new child (which reconciles first) takes over. Every request
  * must complete exactly once and the audit chain must verify.
  */
-import { AuditLog } from '../audit';
+import { createPrivacyAuditChain } from '../audit';
 import {
   FreshDatabase,
   RuntimeSpec,
@@ -71,7 +71,7 @@ describe('kill -9 of the worker process', () => {
       Array.from({ length: REQUESTS }, (_, i) => i),
       10,
       async i => {
-        const { request, created } = await api.runtime.requests.submit(
+        const { request, created } = await api.runtime.intake.submit(
           'export',
           exportIntake(i),
           'user:default/fault-test',
@@ -151,7 +151,7 @@ describe('kill -9 of the worker process', () => {
       .knex('privacy_requests')
       .where('attempts', '>', 1)
       .count({ n: '*' });
-    const verification = await new AuditLog(db.knex).verify();
+    const verification = await createPrivacyAuditChain(db.knex).verify();
     mark('verified');
 
     // eslint-disable-next-line no-console

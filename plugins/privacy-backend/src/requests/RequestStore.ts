@@ -242,7 +242,7 @@ export class RequestStore {
 
   /**
    * The compare-and-set of `transition` as a query not yet run, returning
-   * the updated rows, for `AuditLog.auditedWrite`; `id` may be several. Not async on purpose:
+   * the updated rows, for `AuditChain.auditedWrite`; `id` may be several. Not async on purpose:
    * awaiting a query builder runs it.
    */
   transitionQuery(
@@ -295,6 +295,36 @@ export class RequestStore {
    * Requests *decided* in [start, end): completed in it, or reaching their
    * SLA deadline in it. What an SLI window counts (see computeSli).
    */
+  /** How many requests there are per state, type and region (metrics). */
+  async countByState(): Promise<
+    Array<{ state: string; type: string; region: string; count: number }>
+  > {
+    const rows: Array<{
+      state: string;
+      type: string;
+      region: string;
+      n: number | string;
+    }> = await this.db(TABLE)
+      .select('state', 'type', 'region')
+      .count({ n: '*' })
+      .groupBy('state', 'type', 'region');
+    return rows.map(({ n, ...labels }) => ({ ...labels, count: Number(n) }));
+  }
+
+  /** Open requests past their internal SLA at `now`, per type and region (metrics). */
+  async countOverdue(
+    now: Date,
+  ): Promise<Array<{ type: string; region: string; count: number }>> {
+    const rows: Array<{ type: string; region: string; n: number | string }> =
+      await this.db(TABLE)
+        .select('type', 'region')
+        .count({ n: '*' })
+        .whereNotIn('state', FINAL_STATES)
+        .where('sla_due_at', '<', now)
+        .groupBy('type', 'region');
+    return rows.map(({ n, ...labels }) => ({ ...labels, count: Number(n) }));
+  }
+
   async slaInputsDecidedIn(start: Date, end: Date): Promise<SlaInput[]> {
     return this.slaInputs(query =>
       query

@@ -23,7 +23,7 @@ import { PrivacyRouter } from './PrivacyRouter';
 function event(seq: number, type: string, data: Record<string, unknown>) {
   return {
     seq,
-    requestId: 'dsar-0001',
+    recordId: 'dsar-0001',
     type,
     actor: seq === 2 ? 'user:default/approver' : 'user:default/guest',
     at: `2025-03-01T1${seq}:00:00.000Z`,

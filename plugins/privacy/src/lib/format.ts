@@ -1,6 +1,5 @@
 import { PRIORITIES, type PriorityName } from '@internal/plugin-privacy-common';
-
-const HOUR = 3_600_000;
+import { HOUR_MS } from '@internal/plugin-ops-common';
 
 const dateTime = new Intl.DateTimeFormat(undefined, {
   dateStyle: 'medium',
@@ -18,7 +17,7 @@ export function formatDateTime(iso: string | null | undefined): string {
 export function formatSpan(ms: number): string {
   const minutes = Math.round(ms / 60_000);
   if (minutes < 60) return `${Math.max(1, minutes)} min`;
-  const hours = Math.round(ms / HOUR);
+  const hours = Math.round(ms / HOUR_MS);
   if (hours < 48) return `${hours} h`;
   return `${Math.round(hours / 24)} d`;
 }

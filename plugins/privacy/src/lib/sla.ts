@@ -4,8 +4,7 @@ import type {
   SlaReport,
 } from '@internal/plugin-privacy-common';
 import { formatSpan } from './format';
-
-const HOUR = 3_600_000;
+import { HOUR_MS } from '@internal/plugin-ops-common';
 
 export type CountdownTone =
   | 'due'
@@ -29,7 +28,7 @@ export function slaCountdown(
   if (request.state === 'completed') {
     if (!request.completedAt) return { text: 'done', tone: 'done' };
     const completed = Date.parse(request.completedAt);
-    const hours = (completed - Date.parse(request.createdAt)) / HOUR;
+    const hours = (completed - Date.parse(request.createdAt)) / HOUR_MS;
     return {
       text: `done in ${hours.toFixed(1)} h`,
       tone: completed <= due ? 'done' : 'done-late',
@@ -40,7 +39,7 @@ export function slaCountdown(
     return { text: `overdue by ${formatSpan(-left)}`, tone: 'overdue' };
   return {
     text: `due in ${formatSpan(left)}`,
-    tone: left < 4 * HOUR ? 'due-soon' : 'due',
+    tone: left < 4 * HOUR_MS ? 'due-soon' : 'due',
   };
 }
 

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { type DataSourceConnector, REDACTED } from './types';
 import { parseConnectionConfig } from './validation';
-import { batchPerTurn } from '../../batching';
+import { batchPerTurn } from '@internal/plugin-ops-node';
 
 /**
  * A relational database (PostgreSQL or SQLite) holding personal data in known

@@ -1,4 +1,5 @@
 import { InputError } from '@backstage/errors';
+import { describeSchemaIssues } from '@internal/plugin-ops-common';
 import type { z } from 'zod';
 
 /** Parses a connection's config, naming the connection and field in errors. */
@@ -11,11 +12,10 @@ export function parseConnectionConfig<S extends z.ZodTypeAny>(
   if (parsed.success) {
     return parsed.data;
   }
-  const problems = parsed.error.issues.map(issue => {
-    const at = issue.path.length > 0 ? `.${issue.path.join('.')}` : '';
-    return `${connection}${at}: ${issue.message}`;
-  });
   throw new InputError(
-    `Invalid privacy connection config: ${problems.join('; ')}`,
+    `Invalid privacy connection config: ${describeSchemaIssues(
+      parsed.error.issues,
+      connection,
+    ).join('; ')}`,
   );
 }

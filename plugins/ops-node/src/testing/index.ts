@@ -1,0 +1,11 @@
+/**
+ * Test helpers of the ops backend pieces, imported as
+ * `@internal/plugin-ops-node/testing` and only from tests.
+ *
+ * @packageDocumentation
+ */
+export {
+  startFakeS3Server,
+  type FakeS3Server,
+  type FakeS3Upload,
+} from './fakeS3Server';
