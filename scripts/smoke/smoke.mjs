@@ -7,6 +7,11 @@
 //
 // Writes a JSON summary ({ passed, failed, checks }) to $SMOKE_RESULT_FILE
 // when that is set.
+//
+// Every check waits for its condition with a timeout (Playwright's waiting
+// locators, or polling until a deadline); none samples the page once. The
+// demo catalog loads seconds after the backend answers /health, so the guest
+// signs in only once the catalog gives it its groups.
 import { spawn, spawnSync } from 'node:child_process';
 import {
   createWriteStream,
@@ -31,6 +36,29 @@ const screenshotDir =
   process.env.SMOKE_SCREENSHOT_DIR ?? join(root, '.ci/screenshots', stamp);
 const backendLog = join(screenshotDir, 'backend.log');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** How long a page has to show each expected text (and its sidebar). */
+const PAGE_TIMEOUT_MS = 30_000;
+/**
+ * How long a page that shows its content is watched for an error panel: a
+ * card of the page whose own request fails renders one after the rest.
+ */
+const ERROR_PANEL_GRACE_MS = 2_000;
+/** How long the backend, its plugins and the demo catalog have to come up. */
+const BACKEND_TIMEOUT_MS = 180_000;
+const CATALOG_TIMEOUT_MS = 120_000;
+/**
+ * Groups the checks need in the guest's token (examples/org.yaml): the
+ * privacy pages and the consent dialog are for the privacy office.
+ */
+const GUEST_GROUPS = ['group:default/privacy'];
+/** Entities the entity pages show; the catalog must have them before those pages are opened. */
+const CATALOG_ENTITIES = [
+  'component/default/checkout',
+  'resource/default/checkout-db',
+];
+const ERROR_PANEL = /^Error:|Could not load/;
+const CONSENT_ERROR_PANEL = /^Error:|Could not (load|look up)/;
 
 /** Each page: where, what must be visible, and a file name for its screenshot. */
 const pages = [
@@ -129,17 +157,104 @@ async function stopTree(pid) {
   }
 }
 
-async function waitFor(what, probe, timeoutMs) {
+/**
+ * Polls `probe` until it returns true, for at most `timeoutMs`. A probe that
+ * returns a string (or throws) is not there yet; the last such answer is
+ * part of the error on timeout.
+ */
+async function waitFor(what, probe, timeoutMs, intervalMs = 1000) {
   const deadline = Date.now() + timeoutMs;
+  let last = 'no answer yet';
   for (;;) {
     try {
-      if (await probe()) return;
-    } catch {
-      // not yet
+      const answer = await probe();
+      if (answer === true) return;
+      if (typeof answer === 'string') last = answer;
+    } catch (error) {
+      last = error.message.split('\n')[0];
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise(r => setTimeout(r, 1000));
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out after ${timeoutMs / 1000} s waiting for ${what} (${last})`,
+      );
+    }
+    await new Promise(r => setTimeout(r, intervalMs));
   }
+}
+
+/** Waits until some element `locator` matches is visible; false when none is within `timeout`. */
+async function becomesVisible(locator, timeout) {
+  try {
+    await locator.visible().first().waitFor({ state: 'visible', timeout });
+    return true;
+  } catch (error) {
+    if (error.name === 'TimeoutError') return false;
+    throw error;
+  }
+}
+
+/**
+ * Waits for each text to be visible on the page, all at once, each for up to
+ * `timeout`. Returns the texts that did not show.
+ */
+async function missingTexts(page, texts, timeout) {
+  const shown = await Promise.all(
+    texts.map(text =>
+      becomesVisible(page.getByText(text, { exact: true }), timeout),
+    ),
+  );
+  return texts.filter((_, i) => !shown[i]);
+}
+
+/**
+ * Whether an error panel shows up within the grace period, once the page is
+ * done loading what it loads at once.
+ */
+async function errorPanelShown(page, pattern) {
+  await page
+    .waitForLoadState('networkidle', { timeout: PAGE_TIMEOUT_MS })
+    .catch(() => {});
+  return becomesVisible(page.getByText(pattern), ERROR_PANEL_GRACE_MS);
+}
+
+/**
+ * Waits until the demo catalog is loaded: a guest sign-in now gets a token
+ * with the groups the checks need, and the entities the entity pages show
+ * are there. The probe token is only used to read the catalog; the browser
+ * signs in on its own afterwards.
+ */
+async function waitForCatalog() {
+  await waitFor(
+    'the demo catalog',
+    async () => {
+      const res = await fetch(
+        `${baseUrl}/api/auth/guest/refresh?env=development`,
+        {
+          headers: { 'x-requested-with': 'XMLHttpRequest' },
+          signal: AbortSignal.timeout(5000),
+        },
+      );
+      if (!res.ok) return `guest sign-in: HTTP ${res.status}`;
+      const { backstageIdentity } = await res.json();
+      const refs = backstageIdentity?.identity?.ownershipEntityRefs ?? [];
+      const groupless = GUEST_GROUPS.filter(group => !refs.includes(group));
+      if (groupless.length > 0) {
+        return `guest token without ${groupless.join(', ')}`;
+      }
+      for (const entity of CATALOG_ENTITIES) {
+        const found = await fetch(
+          `${baseUrl}/api/catalog/entities/by-name/${entity}`,
+          {
+            headers: { authorization: `Bearer ${backstageIdentity.token}` },
+            signal: AbortSignal.timeout(5000),
+          },
+        );
+        if (!found.ok) return `${entity}: HTTP ${found.status}`;
+      }
+      return true;
+    },
+    CATALOG_TIMEOUT_MS,
+  );
 }
 
 /**
@@ -153,20 +268,32 @@ async function recordConsent(page) {
   const source = `smoke-${stamp}`;
   const faults = [];
   await page.goto(`${baseUrl}/privacy`);
-  await page.waitForLoadState('networkidle');
-  await page.getByLabel('Subject id', { exact: true }).fill(subject);
+  // Let the page finish its first loads, so the form is not re-rendered
+  // under the fill below.
+  await page
+    .waitForLoadState('networkidle', { timeout: PAGE_TIMEOUT_MS })
+    .catch(() => {});
+  await page
+    .getByLabel('Subject id', { exact: true })
+    .fill(subject, { timeout: PAGE_TIMEOUT_MS });
   await page.getByRole('button', { name: 'Look up' }).click();
   await page
     .getByText(`Consent of ${subject}`, { exact: true })
-    .waitFor({ timeout: 10_000 });
+    .waitFor({ state: 'visible', timeout: 10_000 });
 
-  await page.getByRole('button', { name: 'Record consent' }).click();
+  await page
+    .getByRole('button', { name: 'Record consent' })
+    .click({ timeout: PAGE_TIMEOUT_MS });
   const dialog = page.getByRole('dialog');
-  await dialog.waitFor({ timeout: 5000 });
-  const prefilled = await dialog.getByLabel('Subject id').inputValue();
-  if (prefilled !== subject) {
-    faults.push(`subject id prefilled with "${prefilled}"`);
-  }
+  await dialog.waitFor({ state: 'visible', timeout: 5000 });
+  const subjectField = dialog.getByLabel('Subject id');
+  let prefilled = '';
+  await waitFor(
+    'the subject id to be prefilled',
+    async () => (prefilled = await subjectField.inputValue()) === subject,
+    5000,
+    100,
+  ).catch(() => faults.push(`subject id prefilled with "${prefilled}"`));
   await dialog.getByLabel('Purpose').selectOption('analytics');
   await dialog.getByLabel('Withdrawn').check();
   await dialog.getByLabel('Source').fill(source);
@@ -179,8 +306,53 @@ async function recordConsent(page) {
     .filter({ hasText: 'analytics' })
     .filter({ hasText: 'withdrawn' })
     .filter({ hasText: source });
-  await rows.nth(1).waitFor({ timeout: 10_000 });
+  await rows.nth(1).waitFor({ state: 'visible', timeout: 10_000 });
   return faults;
+}
+
+/** Opens one page, waits for what it must show, and records the outcome. */
+async function checkPage(page, target, problems) {
+  const faults = [];
+  try {
+    await page.goto(`${baseUrl}${target.path}`);
+    if (target.open) {
+      // The first table row in that state whose link leads to a request page.
+      const link = page
+        .locator('tr')
+        .filter({ hasText: target.open })
+        .filter({ hasText: 'export' })
+        .locator('a[href*="/requests/"]')
+        .first();
+      await link.click({ timeout: PAGE_TIMEOUT_MS });
+      await page.waitForURL(/\/requests\//, { timeout: PAGE_TIMEOUT_MS });
+    }
+    const [missing, inShell] = await Promise.all([
+      missingTexts(page, target.expect, PAGE_TIMEOUT_MS),
+      becomesVisible(
+        page.locator('nav').getByText('Evidence', { exact: true }),
+        PAGE_TIMEOUT_MS,
+      ),
+    ]);
+    faults.push(...missing.map(text => `missing "${text}"`));
+    if (!inShell) faults.push('sidebar not rendered');
+    if (await errorPanelShown(page, ERROR_PANEL)) {
+      faults.push('error panel shown');
+    }
+  } catch (error) {
+    faults.push(error.message.split('\n')[0]);
+  }
+  await page
+    .screenshot({
+      path: join(screenshotDir, `${target.name}.png`),
+      fullPage: true,
+    })
+    .catch(error => faults.push(`no screenshot: ${error.message}`));
+  faults.push(...problems);
+  record(
+    `page ${target.name} (${target.path})`,
+    faults.length === 0,
+    faults.join(' | '),
+  );
 }
 
 async function main() {
@@ -216,22 +388,34 @@ async function main() {
   try {
     await waitFor(
       'the backend',
-      async () =>
-        (
-          await fetch(`${baseUrl}/api/privacy/health`, {
-            signal: AbortSignal.timeout(2000),
-          })
-        ).ok,
-      180_000,
+      async () => {
+        const res = await fetch(`${baseUrl}/api/privacy/health`, {
+          signal: AbortSignal.timeout(2000),
+        });
+        return res.ok || `HTTP ${res.status}`;
+      },
+      BACKEND_TIMEOUT_MS,
     );
     for (const id of ['privacy', 'slo', 'evidence', 'drills']) {
-      const res = await fetch(`${baseUrl}/api/${id}/health`);
-      record(
+      let status = 0;
+      const ok = await waitFor(
         `GET /api/${id}/health`,
-        res.status === 200,
-        `status ${res.status}`,
+        async () => {
+          status = (
+            await fetch(`${baseUrl}/api/${id}/health`, {
+              signal: AbortSignal.timeout(2000),
+            })
+          ).status;
+          return status === 200 || `status ${status}`;
+        },
+        30_000,
+      ).then(
+        () => true,
+        () => false,
       );
+      record(`GET /api/${id}/health`, ok, `status ${status}`);
     }
+    await waitForCatalog();
 
     browser = await chromium.launch({
       executablePath: chromiumPath,
@@ -272,92 +456,38 @@ async function main() {
     // Sign in as the demo guest, as a new user would.
     await page.goto(`${baseUrl}/`);
     const enter = page.getByRole('button', { name: 'Enter' });
-    await enter.waitFor({ timeout: 60_000 });
+    await enter.waitFor({ state: 'visible', timeout: 60_000 });
     await enter.click();
+    const signedIn = await becomesVisible(
+      page.getByText('Privacy', { exact: true }),
+      PAGE_TIMEOUT_MS,
+    );
     await page
-      .getByText('Privacy', { exact: true })
-      .first()
-      .waitFor({ timeout: 30_000 });
-    await page.waitForLoadState('networkidle');
-    record('guest sign-in', problems.length === 0, problems.join(' | '));
+      .waitForLoadState('networkidle', { timeout: PAGE_TIMEOUT_MS })
+      .catch(() => {});
+    record(
+      'guest sign-in',
+      signedIn && problems.length === 0,
+      [
+        ...(signedIn ? [] : ['the sidebar did not show "Privacy"']),
+        ...problems,
+      ].join(' | '),
+    );
 
     for (const target of pages) {
       problems = [];
-      let missing = [];
-      for (let attempt = 0; attempt < 10; attempt++) {
-        await page.goto(`${baseUrl}${target.path}`);
-        await page.waitForLoadState('networkidle');
-        if (target.open) {
-          // The first table row in that state whose link leads to a request page.
-          const row = page
-            .locator('tr')
-            .filter({ hasText: target.open })
-            .filter({ hasText: 'export' })
-            .first();
-          await row
-            .locator('a[href*="/requests/"]')
-            .first()
-            .click({ timeout: 5000 })
-            .catch(() => {});
-          await page.waitForLoadState('networkidle');
-        }
-        missing = [];
-        for (const text of target.expect) {
-          if (
-            !(await page
-              .getByText(text, { exact: true })
-              .first()
-              .isVisible()
-              .catch(() => false))
-          ) {
-            missing.push(text);
-          }
-        }
-        if (missing.length === 0) break;
-        // The catalog ingests the demo entities in the first seconds after start-up.
-        problems = [];
-        await new Promise(r => setTimeout(r, 2000));
-      }
-      const inShell = await page
-        .locator('nav')
-        .getByText('Evidence', { exact: true })
-        .isVisible()
-        .catch(() => false);
-      const errorPanel = await page
-        .getByText(/^Error:|Could not load/)
-        .first()
-        .isVisible()
-        .catch(() => false);
-      await page.screenshot({
-        path: join(screenshotDir, `${target.name}.png`),
-        fullPage: true,
-      });
-      const faults = [
-        ...missing.map(text => `missing "${text}"`),
-        ...(inShell ? [] : ['sidebar not rendered']),
-        ...(errorPanel ? ['error panel shown'] : []),
-        ...problems,
-      ];
-      record(
-        `page ${target.name} (${target.path})`,
-        faults.length === 0,
-        faults.join(' | '),
-      );
+      await checkPage(page, target, problems);
     }
 
     problems = [];
     const consentFaults = await recordConsent(page).catch(error => [
       error.message.split('\n')[0],
     ]);
+    const consentErrorPanel = await errorPanelShown(page, CONSENT_ERROR_PANEL);
     await page.screenshot({
       path: join(screenshotDir, 'privacy-consent.png'),
       fullPage: true,
     });
-    const consentErrorPanel = await page
-      .getByText(/^Error:|Could not (load|look up)/)
-      .first()
-      .isVisible()
-      .catch(() => false);
     const faults = [
       ...consentFaults,
       ...(consentErrorPanel ? ['error panel shown'] : []),

@@ -9,3 +9,4 @@ export {
   type FakeS3Server,
   type FakeS3Upload,
 } from './fakeS3Server';
+export { useThisRealmForSqliteErrors } from './sqliteErrors';
