@@ -25,8 +25,8 @@ import {
   REDIS_URL,
   sweepStale,
   uniqueName,
-} from '../../plugins/privacy-backend/src/faults/harness';
-import { RedisKeys } from '../../plugins/privacy-backend/src/faults/redisKeys';
+} from '../../plugins/privacy-backend/src/testing/harness';
+import { RedisKeys } from '../../plugins/privacy-backend/src/testing/redisKeys';
 import { runStatusBench } from './status';
 import { runThroughputBench } from './throughput';
 import { MemoryPeak, parseArgs } from './util';

@@ -24,7 +24,7 @@ import {
   privacyConfigData,
   subjectEmail,
   subjectId,
-} from '../../plugins/privacy-backend/src/faults/harness';
+} from '../../plugins/privacy-backend/src/testing/harness';
 import { createIdentifierProtection } from '../../plugins/privacy-backend/src/identifiers';
 import { privacyPlugin } from '../../plugins/privacy-backend/src/plugin';
 import { seconds } from './util';

@@ -27,14 +27,14 @@ import {
   privacyConfigData,
   resourceEntity,
   sleep,
-} from '../../plugins/privacy-backend/src/faults/harness';
-import { RedisKeys } from '../../plugins/privacy-backend/src/faults/redisKeys';
+} from '../../plugins/privacy-backend/src/testing/harness';
+import { RedisKeys } from '../../plugins/privacy-backend/src/testing/redisKeys';
 import {
   WorkerChild,
   spawnWorker,
   stopGracefully,
-} from '../../plugins/privacy-backend/src/faults/workers';
-import { createPrivacyRuntime } from '../../plugins/privacy-backend/src/runtime';
+} from '../../plugins/privacy-backend/src/testing/workers';
+import { createPrivacyServices } from '../../plugins/privacy-backend/src/services';
 import {
   MemoryPeak,
   percentile,
@@ -206,7 +206,7 @@ export async function runThroughputBench(
     const resources = sources.map(s =>
       resourceEntity(`${s.name}-db`, 'EU', s.name),
     );
-    const runtime = createPrivacyRuntime({
+    const runtime = createPrivacyServices({
       db: main.knex,
       config,
       queueDriver: queue.driver,

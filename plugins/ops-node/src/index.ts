@@ -14,5 +14,5 @@ export * from './http';
 export * from './metrics';
 export * from './outbox';
 export * from './paging';
-export * from './plugin';
+export * from './startOpsPlugin';
 export * from './queue';

@@ -27,13 +27,12 @@ export class SlaService {
     private readonly deps: {
       store: Pick<RequestStore, 'slaInputsSince' | 'slaInputsDecidedIn'>;
       objective: number;
-      now?: () => Date;
     },
   ) {}
 
   /** Compliance per type and region over the last SLA_WINDOW_DAYS. */
   async report(): Promise<SlaReport> {
-    const now = this.#now();
+    const now = new Date();
     const since = new Date(now.getTime() - SLA_WINDOW_DAYS * DAY_MS);
     return computeSlaReport(await this.deps.store.slaInputsSince(since), now, {
       windowDays: SLA_WINDOW_DAYS,
@@ -47,7 +46,7 @@ export class SlaService {
     region?: Region;
     windowMinutes: number;
   }): Promise<SliReading> {
-    const end = this.#now();
+    const end = new Date();
     const start = new Date(end.getTime() - query.windowMinutes * MINUTE_MS);
     const inputs = (
       await this.deps.store.slaInputsDecidedIn(start, end)
@@ -62,9 +61,5 @@ export class SlaService {
       windowEnd: end.toISOString(),
       ...computeSli(inputs, { start, end }),
     };
-  }
-
-  #now() {
-    return this.deps.now?.() ?? new Date();
   }
 }

@@ -3,7 +3,7 @@ import {
   blobStoreConfigSchema,
   readValidatedConfig,
 } from '@internal/plugin-ops-node';
-import { REGIONS, Region } from '@internal/plugin-privacy-common';
+import { REGIONS } from '@internal/plugin-privacy-common';
 import { z } from 'zod';
 
 const keySchema = z
@@ -56,17 +56,7 @@ const privacyConfigSchema = z
   .strict();
 
 export type PrivacyConfig = z.output<typeof privacyConfigSchema>;
-export type RegionConfig = z.output<typeof regionSchema>;
 
 export function readPrivacyConfig(config: Config): PrivacyConfig {
   return readValidatedConfig(config, 'privacy', privacyConfigSchema);
-}
-
-export function regionConfig(
-  config: PrivacyConfig,
-  region: Region,
-): RegionConfig {
-  const found = config.regions[region];
-  if (!found) throw new Error(`No privacy.regions.${region} configured`);
-  return found;
 }

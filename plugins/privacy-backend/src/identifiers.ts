@@ -1,10 +1,5 @@
 import type { PrivacyConfig } from './config';
-import {
-  FieldCipher,
-  createKeyring,
-  parseKey,
-  subjectHash,
-} from './execution/crypto';
+import { FieldCipher, createKeyring, parseKey, subjectHash } from './crypto';
 
 /**
  * How the plugin keeps subject identifiers at rest: a keyed hash to find and

@@ -10,10 +10,8 @@ import type { RequestStore } from './requests/RequestStore';
 export function createPrivacyMetrics(options: {
   store: Pick<RequestStore, 'countByState' | 'countOverdue'>;
   queue: { counts(): Promise<QueueCounts> };
-  now?: () => Date;
 }): Registry {
   const registry = new Registry();
-  const now = options.now ?? (() => new Date());
   addScrapeTimeGauge(registry, {
     name: 'privacy_requests',
     help: 'DSAR requests by state, type and region.',
@@ -29,10 +27,12 @@ export function createPrivacyMetrics(options: {
     help: 'Open DSAR requests past their internal SLA.',
     labelNames: ['type', 'region'],
     collect: async () =>
-      (await options.store.countOverdue(now())).map(({ count, ...labels }) => ({
-        labels,
-        value: count,
-      })),
+      (await options.store.countOverdue(new Date())).map(
+        ({ count, ...labels }) => ({
+          labels,
+          value: count,
+        }),
+      ),
   });
   addScrapeTimeGauge(registry, {
     name: 'privacy_queue_jobs',

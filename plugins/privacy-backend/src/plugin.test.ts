@@ -13,8 +13,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { readExportArchive } from './execution/bundle';
-import { resourceEntity } from './faults/harness';
+import { readExportArchive } from './exports/bundle';
+import { resourceEntity } from './testing/harness';
 import { privacyPlugin } from './plugin';
 
 jest.setTimeout(60_000);

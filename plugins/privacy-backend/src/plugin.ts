@@ -18,7 +18,7 @@ import { createDemoAccountsService } from './demo/demoAccountsService';
 import { seedDemo } from './demo/seedDemo';
 import { createPrivacyMetrics } from './metrics';
 import { createRouter } from './router';
-import { createPrivacyRuntime } from './runtime';
+import { createPrivacyServices } from './services';
 import { SLI_WINDOW_MINUTES, publishSli } from './sliPublisher';
 
 /**
@@ -46,7 +46,7 @@ export const privacyPlugin = createBackendPlugin({
           packageName: '@internal/plugin-privacy-backend',
           permissions: privacyPermissions,
         });
-        const runtime = createPrivacyRuntime({
+        const services = createPrivacyServices({
           db,
           config,
           queueDriver: queueSetup.driver,
@@ -67,7 +67,7 @@ export const privacyPlugin = createBackendPlugin({
         });
 
         if (queueSetup.workers) {
-          runtime.startWorkers();
+          services.startWorkers();
         }
         await deps.scheduler.scheduleTask({
           id: 'privacy-reconcile-queue',
@@ -75,7 +75,7 @@ export const privacyPlugin = createBackendPlugin({
           timeout: { seconds: 120 },
           initialDelay: { seconds: 10 },
           fn: async () => {
-            await runtime.reconcile();
+            await services.reconcile();
           },
         });
         // SLI counts for the SLO plugin, pushed on the events service.
@@ -85,14 +85,14 @@ export const privacyPlugin = createBackendPlugin({
           timeout: { minutes: 1 },
           fn: async () => {
             await publishSli({
-              store: runtime.store,
+              store: services.store,
               events: deps.events,
               objective: config.objective,
               now: new Date(),
             });
           },
         });
-        deps.lifecycle.addShutdownHook(() => runtime.close());
+        deps.lifecycle.addShutdownHook(() => services.close());
 
         if (config.demo.enabled) {
           const secret = config.connections['accounts-dsar-api']?.secret;
@@ -106,11 +106,15 @@ export const privacyPlugin = createBackendPlugin({
               createDemoAccountsService(secret),
             );
           }
-          await seedDemo({ db, config, logger, ...runtime });
+          await seedDemo({ db, config, logger, ...services });
         }
 
-        addMetricsRoute(router, deps.httpRouter, createPrivacyMetrics(runtime));
-        router.use(await createRouter({ config, allow, ...runtime }));
+        addMetricsRoute(
+          router,
+          deps.httpRouter,
+          createPrivacyMetrics(services),
+        );
+        router.use(await createRouter({ config, allow, ...services }));
       },
     });
   },

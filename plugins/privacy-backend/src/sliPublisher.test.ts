@@ -45,7 +45,7 @@ describe.each(databases.eachSupportedId())('publishSli on %p', databaseId => {
     await knex.migrate.latest({ directory: migrationsDir });
     const store = new RequestStore(knex, plainIdentifiers);
     for (const r of requests) {
-      await store.insert({
+      const row = store.newRow({
         id: `req-${r.subject}`,
         type: 'export',
         state: r.state,
@@ -58,9 +58,7 @@ describe.each(databases.eachSupportedId())('publishSli on %p', databaseId => {
         slaDueAt: r.slaDueAt,
         legalDueAt: new Date(r.createdAt.getTime() + 30 * 24 * H),
       });
-      await knex('privacy_requests')
-        .where({ id: `req-${r.subject}` })
-        .update({ completed_at: r.completedAt });
+      await store.insertQuery([{ ...row, completed_at: r.completedAt }]);
     }
     return store;
   }

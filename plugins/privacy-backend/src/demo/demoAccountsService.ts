@@ -1,6 +1,6 @@
 import express from 'express';
 import Router from 'express-promise-router';
-import { verifyOpsSignature } from '../execution/connectors/HttpConnector';
+import { verifyOpsSignature } from '../connectors/HttpConnector';
 import { DEMO_SUBJECTS } from './demoStores';
 
 /**

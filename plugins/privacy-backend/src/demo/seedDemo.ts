@@ -118,7 +118,11 @@ export async function seedDemo(deps: {
     const createdAt = new Date(now - h.daysAgo * 24 * HOUR_MS);
     const id = randomUUID();
     const jurisdiction = JURISDICTION_OF[h.region];
-    await store.insert({
+    const completedAt =
+      h.tookHours === null
+        ? null
+        : new Date(createdAt.getTime() + h.tookHours * HOUR_MS);
+    const row = store.newRow({
       id,
       type: h.type,
       state: h.state,
@@ -135,37 +139,35 @@ export async function seedDemo(deps: {
       legalDueAt: legalDueAt(jurisdiction, createdAt),
       demo: true,
     });
-    const completedAt =
-      h.tookHours === null
-        ? null
-        : new Date(createdAt.getTime() + h.tookHours * HOUR_MS);
-    await db('privacy_requests')
-      .where({ id })
-      .update({
-        completed_at: completedAt,
-        attempts: h.state === 'dead_lettered' ? 3 : 1,
-        last_error:
-          h.state === 'dead_lettered'
-            ? 'demo: connection uk-search is not configured in region UK'
-            : null,
-        approved_by: h.type === 'delete' ? 'user:default/carol' : null,
-      });
-    await audit.append([
-      {
-        recordId: id,
-        type: 'request.received',
-        actor: 'user:default/alice',
-        at: createdAt,
-        data: { demo: true, type: h.type, region: h.region },
-      },
-      {
-        recordId: id,
-        type: 'request.state_changed',
-        actor: 'executor',
-        at: completedAt ?? createdAt,
-        data: { demo: true, to: h.state },
-      },
-    ]);
+    // The finished request and its audit trail, in one atomic write.
+    await audit.auditedWrite({
+      statement: store.insertQuery([
+        {
+          ...row,
+          completed_at: completedAt,
+          attempts: h.state === 'dead_lettered' ? 3 : 1,
+          last_error:
+            h.state === 'dead_lettered'
+              ? 'demo: connection uk-search is not configured in region UK'
+              : null,
+          approved_by: h.type === 'delete' ? 'user:default/carol' : null,
+        },
+      ]),
+      events: [
+        {
+          type: 'request.received',
+          actor: 'user:default/alice',
+          at: createdAt,
+          data: { demo: true, type: h.type, region: h.region },
+        },
+        {
+          type: 'request.state_changed',
+          actor: 'executor',
+          at: completedAt ?? createdAt,
+          data: { demo: true, to: h.state },
+        },
+      ],
+    });
   }
 
   // Live requests: exports run now against the demo stores; erasures wait for approval.

@@ -7,8 +7,8 @@ import type {
 import { randomUUID } from 'node:crypto';
 import type { ExecutorTransitions } from '../requests/ExecutorTransitions';
 import type { RequestStore } from '../requests/RequestStore';
-import { buildExportArchive } from '../execution/bundle';
-import { encryptBundle, serializeBundle } from '../execution/crypto';
+import { buildExportArchive } from '../exports/bundle';
+import { encryptBundle, serializeBundle } from '../crypto';
 import type { RegionRuntime } from './RegionRuntime';
 import type { NewExport, ResultStore } from './ResultStore';
 import type { DataSource, SourceResolver } from './SourceResolver';
@@ -49,13 +49,8 @@ export class Executor {
       regions: Map<Region, RegionRuntime>;
       exportLinkDays: number;
       logger: LoggerService;
-      now?: () => Date;
     },
   ) {}
-
-  private now() {
-    return this.deps.now?.() ?? new Date();
-  }
 
   /**
    * Completions asked for within one turn of the event loop (workers
@@ -155,7 +150,7 @@ export class Executor {
             remaining,
             status: 'done',
             error: null,
-            finishedAt: this.now().toISOString(),
+            finishedAt: new Date().toISOString(),
           };
           return { value, result };
         } catch (error) {
@@ -165,7 +160,7 @@ export class Executor {
             records: 0,
             remaining: null,
             error: maskSubject((error as Error).message, request.subjectId),
-            finishedAt: this.now().toISOString(),
+            finishedAt: new Date().toISOString(),
           };
           return { value: undefined, result };
         }
@@ -207,7 +202,7 @@ export class Executor {
       },
     );
 
-    const createdAt = this.now();
+    const createdAt = new Date();
     const { zip, manifest } = buildExportArchive(files, {
       requestId: request.id,
       subjectId: request.subjectId,

@@ -1,14 +1,9 @@
 import { BlobStore, createBlobStore } from '@internal/plugin-ops-node';
 import type { Region } from '@internal/plugin-privacy-common';
 import type { PrivacyConfig } from '../config';
-import { createConnector } from '../execution/connectors';
-import type { DataSourceConnector } from '../execution/connectors/types';
-import {
-  Keyring,
-  MasterKey,
-  createKeyring,
-  parseKey,
-} from '../execution/crypto';
+import { createConnector } from '../connectors';
+import type { DataSourceConnector } from '../connectors/types';
+import { Keyring, MasterKey, createKeyring, parseKey } from '../crypto';
 
 /**
  * Everything one region executes with: its master key and keyring, its

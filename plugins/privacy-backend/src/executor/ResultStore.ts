@@ -98,13 +98,6 @@ export class ResultStore {
       .merge();
   }
 
-  async sources(requestId: string): Promise<SourceResult[]> {
-    const rows = await this.db<SourceRow>('privacy_source_results')
-      .where({ request_id: requestId })
-      .orderBy('source');
-    return rows.map(toSourceResult);
-  }
-
   /**
    * The upsert of export rows, not yet run (see sourcesUpsert). One export
    * per request: a re-run replaces the bundle, keeping its id.
@@ -132,13 +125,6 @@ export class ResultStore {
         'created_at',
         'expires_at',
       ]);
-  }
-
-  async exportOf(requestId: string): Promise<ExportRecord | undefined> {
-    const row = await this.db<ExportRow>('privacy_exports')
-      .where({ request_id: requestId })
-      .first();
-    return row ? toExport(row) : undefined;
   }
 
   async exportById(id: string): Promise<ExportRecord | undefined> {

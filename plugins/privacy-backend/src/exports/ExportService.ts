@@ -1,6 +1,6 @@
 import { NotFoundError } from '@backstage/errors';
 import type { AuditChain } from '@internal/plugin-ops-node';
-import { decryptBundle, deserializeBundle } from '../execution/crypto';
+import { decryptBundle, deserializeBundle } from '../crypto';
 import type { RegionRuntime } from '../executor/RegionRuntime';
 import type { ResultStore } from '../executor/ResultStore';
 import type { RequestStore } from '../requests/RequestStore';
@@ -23,14 +23,13 @@ export class ExportService {
       store: Pick<RequestStore, 'get'>;
       regions: Map<string, RegionRuntime>;
       audit: Pick<AuditChain, 'append'>;
-      now?: () => Date;
     },
   ) {}
 
   async download(exportId: string, actor: string): Promise<ExportDownload> {
     const exported = await this.deps.results.exportById(exportId);
     if (!exported) throw new NotFoundError(`No export with id ${exportId}`);
-    const now = this.deps.now?.() ?? new Date();
+    const now = new Date();
     if (Date.parse(exported.expiresAt) < now.getTime()) {
       return { status: 'expired', expiresAt: exported.expiresAt };
     }

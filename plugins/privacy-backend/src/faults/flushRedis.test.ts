@@ -23,9 +23,9 @@ import {
   mapLimit,
   sleep,
   uniqueName,
-} from './harness';
-import type { RedisKeys } from './redisKeys';
-import { FaultScenario, setUpFaultScenario } from './scenario';
+} from '../testing/harness';
+import type { RedisKeys } from '../testing/redisKeys';
+import { FaultScenario, setUpFaultScenario } from '../testing/scenario';
 
 const REQUESTS = Number(process.env.PRIVACY_FAULT_FLUSH_REQUESTS ?? 200);
 

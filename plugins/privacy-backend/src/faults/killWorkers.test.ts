@@ -20,10 +20,15 @@ import {
   mapLimit,
   sleep,
   uniqueName,
-} from './harness';
-import type { RedisKeys } from './redisKeys';
-import { FaultScenario, setUpFaultScenario } from './scenario';
-import { WorkerChild, killHard, spawnWorker, stopGracefully } from './workers';
+} from '../testing/harness';
+import type { RedisKeys } from '../testing/redisKeys';
+import { FaultScenario, setUpFaultScenario } from '../testing/scenario';
+import {
+  WorkerChild,
+  killHard,
+  spawnWorker,
+  stopGracefully,
+} from '../testing/workers';
 
 const REQUESTS = Number(process.env.PRIVACY_FAULT_REQUESTS ?? 1000);
 

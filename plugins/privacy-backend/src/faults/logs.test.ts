@@ -27,7 +27,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { resourceEntity } from './harness';
+import { resourceEntity } from '../testing/harness';
 import { privacyPlugin } from '../plugin';
 
 jest.setTimeout(60_000);

@@ -109,13 +109,12 @@ export class RequestReader {
       db: Knex;
       store: RequestStore;
       audit: Pick<AuditChain, 'forRecord'>;
-      now?: () => Date;
     },
   ) {}
 
   /** One page of requests, filtered and sorted. */
   list(filter: RequestListFilter): Promise<Page<DsarRequest>> {
-    return this.deps.store.list(filter, this.deps.now?.() ?? new Date());
+    return this.deps.store.list(filter, new Date());
   }
 
   /** The request with its sources, export and proof; 404 when unknown. */

@@ -128,13 +128,6 @@ export class RequestStore {
     };
   }
 
-  /** Inserts a new request and returns its row (as read back, without a second query). */
-  async insert(request: NewRequest, trx: Knex = this.db): Promise<RequestRow> {
-    const row = this.newRow(request);
-    await trx<RequestRow>(TABLE).insert(row);
-    return row;
-  }
-
   /** The row of a new request: identifiers hashed and encrypted. */
   newRow(request: NewRequest): RequestRow {
     return {

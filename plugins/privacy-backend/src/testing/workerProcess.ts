@@ -2,7 +2,7 @@
  * A privacy worker in its own process, for the fault tests:
  *
  *   node --require @backstage/cli-node/config/nodeTransform.cjs \
- *     src/faults/workerProcess.ts
+ *     src/testing/workerProcess.ts
  *
  * with the RuntimeSpec (see harness.ts) as JSON in PRIVACY_FAULT_SPEC. It
  * builds the runtime on BullMQ, calls `reconcile()` when PRIVACY_FAULT_RECONCILE

@@ -14,7 +14,7 @@ import { createQueueDriver, QueueOptions } from '@internal/plugin-ops-node';
 import knexFactory, { Knex } from 'knex';
 import { randomBytes } from 'node:crypto';
 import { readPrivacyConfig } from '../config';
-import { createPrivacyRuntime, PrivacyRuntime } from '../runtime';
+import { createPrivacyServices, PrivacyServices } from '../services';
 import type { RedisKeys } from './redisKeys';
 
 /** JSON config data, as ConfigReader takes it. */
@@ -285,7 +285,7 @@ export interface RuntimeSpec {
 export function createRuntimeFromSpec(
   spec: RuntimeSpec,
   logger: LoggerService = createTestLogger(),
-): { runtime: PrivacyRuntime; db: Knex; close(): Promise<void> } {
+): { runtime: PrivacyServices; db: Knex; close(): Promise<void> } {
   const db = knexFactory({
     client: 'pg',
     connection: spec.database,
@@ -294,7 +294,7 @@ export function createRuntimeFromSpec(
   const config = readPrivacyConfig(
     new ConfigReader({ privacy: spec.privacy } as ConfigData),
   );
-  const runtime = createPrivacyRuntime({
+  const runtime = createPrivacyServices({
     db,
     config,
     queueDriver: createQueueDriver({

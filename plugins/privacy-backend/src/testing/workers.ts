@@ -10,7 +10,7 @@ const PACKAGE = '@internal/plugin-privacy-backend';
 const PLUGIN_ROOT = resolvePackagePath(PACKAGE);
 const WORKER_SCRIPT = resolvePackagePath(
   PACKAGE,
-  'src/faults/workerProcess.ts',
+  'src/testing/workerProcess.ts',
 );
 
 export interface WorkerChild {

@@ -33,7 +33,7 @@ import { RequestStore } from './requests/RequestStore';
  * The privacy plugin's parts, wired together without any Backstage service,
  * so the plugin, the fault tests and the benchmarks run the same code.
  */
-export function createPrivacyRuntime(options: {
+export function createPrivacyServices(options: {
   db: Knex;
   config: PrivacyConfig;
   queueDriver: QueueDriver;
@@ -112,4 +112,4 @@ export function createPrivacyRuntime(options: {
   };
 }
 
-export type PrivacyRuntime = ReturnType<typeof createPrivacyRuntime>;
+export type PrivacyServices = ReturnType<typeof createPrivacyServices>;
