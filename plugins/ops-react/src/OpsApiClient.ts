@@ -1,13 +1,7 @@
 import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 
-/** The envelope every ops list route answers with. */
-export interface Page<T> {
-  items: T[];
-  totalCount: number;
-  limit: number;
-  offset: number;
-}
+export type { Page } from '@internal/plugin-ops-common';
 
 export type QueryValue = string | number | boolean | undefined;
 
@@ -29,18 +23,40 @@ export class OpsApiClient {
     path: string,
     query: Record<string, QueryValue> = {},
   ): Promise<T> {
-    return this.request<T>(`${path}${toQueryString(query)}`, { method: 'GET' });
+    const response = await this.fetch(`${path}${toQueryString(query)}`, {
+      method: 'GET',
+    });
+    return (await response.json()) as T;
   }
 
-  protected async post<T>(path: string, body: unknown): Promise<T> {
-    return this.request<T>(path, {
+  protected async post<T>(
+    path: string,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
+    const response = await this.postResponse(path, body, headers);
+    return (await response.json()) as T;
+  }
+
+  /** A JSON POST whose response the caller reads itself (its status, say). */
+  protected postResponse(
+    path: string,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
+    return this.fetch(path, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: { ...headers, 'Content-Type': 'application/json' },
       body: JSON.stringify(body),
     });
   }
 
-  private async request<T>(path: string, init: RequestInit): Promise<T> {
+  /**
+   * Fetches `<plugin base URL><path>` with the user's token and answers the
+   * response itself, for calls that need more than its JSON (a status code,
+   * headers, a binary body). Non-2xx answers throw a ResponseError.
+   */
+  protected async fetch(path: string, init: RequestInit): Promise<Response> {
     const baseUrl = await this.options.discoveryApi.getBaseUrl(
       this.options.pluginId,
     );
@@ -51,7 +67,7 @@ export class OpsApiClient {
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }
-    return (await response.json()) as T;
+    return response;
   }
 }
 

@@ -110,7 +110,7 @@ describe('PrivacyClient', () => {
         call(i)[0].replace('http://backend.test/api/privacy', ''),
       ]),
     ).toEqual([
-      ['GET', '/status/r1'],
+      ['GET', '/requests/r1'],
       ['GET', '/requests/r1/audit'],
       ['GET', '/audit/verify'],
       ['GET', '/consent/c%201'],

@@ -1,9 +1,4 @@
-import {
-  createApiRef,
-  DiscoveryApi,
-  FetchApi,
-} from '@backstage/core-plugin-api';
-import { ResponseError } from '@backstage/errors';
+import { createApiRef } from '@backstage/core-plugin-api';
 import { OpsApiClient, Page } from '@internal/plugin-ops-react';
 import type {
   AuditEvent,
@@ -61,30 +56,15 @@ export const privacyApiRef = createApiRef<PrivacyApi>({
   id: 'plugin.privacy.api',
 });
 
-interface PrivacyClientOptions {
-  pluginId: string;
-  discoveryApi: DiscoveryApi;
-  fetchApi: FetchApi;
-}
-
 const segment = encodeURIComponent;
 
 export class PrivacyClient extends OpsApiClient implements PrivacyApi {
-  private readonly raw: PrivacyClientOptions;
-
-  constructor(options: PrivacyClientOptions) {
-    super(options);
-    // OpsApiClient keeps its options private; the calls that need the
-    // response itself (status code, headers, binary body) fetch directly.
-    this.raw = options;
-  }
-
   listRequests(query: RequestListQuery) {
     return this.get<Page<DsarRequest>>('/requests', { ...query });
   }
 
   getStatus(id: string) {
-    return this.get<DsarRequestDetail>(`/status/${segment(id)}`);
+    return this.get<DsarRequestDetail>(`/requests/${segment(id)}`);
   }
 
   submitExport(intake: DsarIntake, options?: SubmitOptions) {
@@ -120,7 +100,7 @@ export class PrivacyClient extends OpsApiClient implements PrivacyApi {
   }
 
   async downloadExport(exportId: string) {
-    const response = await this.fetchRaw(
+    const response = await this.fetch(
       `/exports/${segment(exportId)}/download`,
       { method: 'GET' },
     );
@@ -148,29 +128,16 @@ export class PrivacyClient extends OpsApiClient implements PrivacyApi {
     intake: DsarIntake,
     options: SubmitOptions = {},
   ): Promise<SubmitResult> {
-    const headers: Record<string, string> = {
-      'Content-Type': 'application/json',
-    };
-    if (options.idempotencyKey) {
-      headers['Idempotency-Key'] = options.idempotencyKey;
-    }
-    const response = await this.fetchRaw(path, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(intake),
-    });
+    const response = await this.postResponse(
+      path,
+      intake,
+      options.idempotencyKey
+        ? { 'Idempotency-Key': options.idempotencyKey }
+        : {},
+    );
     return {
       request: (await response.json()) as DsarRequest,
       duplicate: response.status === 200,
     };
-  }
-
-  private async fetchRaw(path: string, init: RequestInit) {
-    const baseUrl = await this.raw.discoveryApi.getBaseUrl(this.raw.pluginId);
-    const response = await this.raw.fetchApi.fetch(`${baseUrl}${path}`, init);
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return response;
   }
 }
