@@ -1,9 +1,10 @@
 /**
  * Shared frontend pieces of the ops plugins: the API client base, the page
- * frame and a server-paged table.
+ * frame, a server-paged table and forms checked against a shared schema.
  *
  * @packageDocumentation
  */
 export * from './OpsApiClient';
 export * from './OpsPage';
 export * from './PagedTable';
+export * from './forms';

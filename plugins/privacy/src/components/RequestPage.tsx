@@ -9,7 +9,7 @@ import { OpsPage } from '@internal/plugin-ops-react';
 import Box from '@material-ui/core/Box';
 import Grid from '@material-ui/core/Grid';
 import { useRequestDetail } from '../hooks/useRequestDetail';
-import { describeError } from '../lib/format';
+import { describeError } from '@internal/plugin-ops-react';
 import { requestRouteRef, rootRouteRef } from '../routes';
 import { AuditTimeline } from './request/AuditTimeline';
 import { ErasureProofCard } from './request/ErasureProofCard';

@@ -1,7 +1,7 @@
 import { alertApiRef, useApi } from '@backstage/core-plugin-api';
 import useAsyncFn from 'react-use/esm/useAsyncFn';
 import { privacyApiRef } from '../api';
-import { describeError } from '../lib/format';
+import { describeError } from '@internal/plugin-ops-react';
 
 /** Fetches an export bundle with the user's token and saves it as a file. */
 export function useExportDownload(exportId: string, fileName: string) {

@@ -8,9 +8,9 @@ import {
   type Region,
   type RequestType,
 } from '@internal/plugin-privacy-common';
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useRef } from 'react';
 import { privacyApiRef } from '../api';
-import { fieldErrors, submitErrorMessage } from '../lib/forms';
+import { fieldErrors, useSchemaForm } from '@internal/plugin-ops-react';
 
 export interface NewRequestValues {
   type: RequestType;
@@ -61,6 +61,13 @@ export function parseNewRequest(
   };
 }
 
+const initialNewRequest = () => emptyNewRequest;
+
+function parseNewRequestForm(values: NewRequestValues) {
+  const parsed = parseNewRequest(values);
+  return parsed.ok ? { ok: true as const, body: parsed.intake } : parsed;
+}
+
 function newKey(): string {
   const uuid = globalThis.crypto?.randomUUID?.();
   return uuid ?? `${Date.now()}-${Math.random().toString(36).slice(2)}`;
@@ -74,48 +81,19 @@ function newKey(): string {
 export function useNewRequestForm(onCreated: (request: DsarRequest) => void) {
   const privacyApi = useApi(privacyApiRef);
   const alertApi = useApi(alertApiRef);
-  const [values, setValues] = useState<NewRequestValues>(emptyNewRequest);
-  const [errors, setErrors] = useState<NewRequestErrors>({});
-  const [serverError, setServerError] = useState<string>();
-  const [submitting, setSubmitting] = useState(false);
   const idempotency = useRef<{ body: string; key: string }>();
 
-  const setValue = useCallback(
-    <K extends keyof NewRequestValues>(key: K, value: NewRequestValues[K]) => {
-      setValues(previous => ({ ...previous, [key]: value }));
-      if (key !== 'type') {
-        setErrors(previous => ({ ...previous, [key]: undefined }));
+  const send = useCallback(
+    async (intake: DsarIntake, values: NewRequestValues) => {
+      const body = JSON.stringify([values.type, intake]);
+      if (idempotency.current?.body !== body) {
+        idempotency.current = { body, key: newKey() };
       }
-    },
-    [],
-  );
-
-  const reset = useCallback(() => {
-    setValues(emptyNewRequest);
-    setErrors({});
-    setServerError(undefined);
-    idempotency.current = undefined;
-  }, []);
-
-  const submit = useCallback(async () => {
-    setServerError(undefined);
-    const parsed = parseNewRequest(values);
-    if (!parsed.ok) {
-      setErrors(parsed.errors);
-      return;
-    }
-    setErrors({});
-    const body = JSON.stringify([values.type, parsed.intake]);
-    if (idempotency.current?.body !== body) {
-      idempotency.current = { body, key: newKey() };
-    }
-    const options = { idempotencyKey: idempotency.current.key };
-    setSubmitting(true);
-    try {
+      const options = { idempotencyKey: idempotency.current.key };
       const { request, duplicate } =
         values.type === 'export'
-          ? await privacyApi.submitExport(parsed.intake, options)
-          : await privacyApi.submitDelete(parsed.intake, options);
+          ? await privacyApi.submitExport(intake, options)
+          : await privacyApi.submitDelete(intake, options);
       alertApi.post({
         message: duplicate
           ? `Request ${request.id} is already open for this subject`
@@ -125,14 +103,24 @@ export function useNewRequestForm(onCreated: (request: DsarRequest) => void) {
         severity: duplicate ? 'info' : 'success',
         display: 'transient',
       });
-      reset();
+      idempotency.current = undefined;
       onCreated(request);
-    } catch (error) {
-      setServerError(submitErrorMessage(error));
-    } finally {
-      setSubmitting(false);
-    }
-  }, [values, privacyApi, alertApi, reset, onCreated]);
+    },
+    [privacyApi, alertApi, onCreated],
+  );
 
-  return { values, setValue, errors, serverError, submitting, submit, reset };
+  const form = useSchemaForm<NewRequestValues, NewRequestField, DsarIntake>({
+    initial: initialNewRequest,
+    parse: parseNewRequestForm,
+    send,
+    resetAfterSend: true,
+  });
+  const { reset } = form;
+  return {
+    ...form,
+    reset: useCallback(() => {
+      idempotency.current = undefined;
+      reset();
+    }, [reset]),
+  };
 }

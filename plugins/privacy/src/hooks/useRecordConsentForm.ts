@@ -5,9 +5,9 @@ import {
   type ConsentPurpose,
   type ConsentState,
 } from '@internal/plugin-privacy-common';
-import { useCallback, useState } from 'react';
+import { useCallback } from 'react';
 import { privacyApiRef } from '../api';
-import { fieldErrors, submitErrorMessage } from '../lib/forms';
+import { fieldErrors, useSchemaForm } from '@internal/plugin-ops-react';
 
 export interface RecordConsentValues {
   subjectId: string;
@@ -68,41 +68,9 @@ export function useRecordConsentForm(
 ) {
   const privacyApi = useApi(privacyApiRef);
   const alertApi = useApi(alertApiRef);
-  const [values, setValues] = useState(() => emptyConsent(subjectId));
-  const [errors, setErrors] = useState<RecordConsentErrors>({});
-  const [serverError, setServerError] = useState<string>();
-  const [submitting, setSubmitting] = useState(false);
-
-  const setValue = useCallback(
-    <K extends keyof RecordConsentValues>(
-      key: K,
-      value: RecordConsentValues[K],
-    ) => {
-      setValues(previous => ({ ...previous, [key]: value }));
-      if (key !== 'granted') {
-        setErrors(previous => ({ ...previous, [key]: undefined }));
-      }
-    },
-    [],
-  );
-
-  const reset = useCallback(() => {
-    setValues(emptyConsent(subjectId));
-    setErrors({});
-    setServerError(undefined);
-  }, [subjectId]);
-
-  const submit = useCallback(async () => {
-    setServerError(undefined);
-    const parsed = parseRecordConsent(values);
-    if (!parsed.ok) {
-      setErrors(parsed.errors);
-      return;
-    }
-    setErrors({});
-    setSubmitting(true);
-    try {
-      const { change } = parsed;
+  const initial = useCallback(() => emptyConsent(subjectId), [subjectId]);
+  const send = useCallback(
+    async (change: ConsentChange) => {
       const state = await privacyApi.changeConsent(change);
       alertApi.post({
         message: `Consent to ${change.purpose} ${
@@ -112,12 +80,17 @@ export function useRecordConsentForm(
         display: 'transient',
       });
       onRecorded(state);
-    } catch (error) {
-      setServerError(submitErrorMessage(error));
-    } finally {
-      setSubmitting(false);
-    }
-  }, [values, privacyApi, alertApi, onRecorded]);
+    },
+    [privacyApi, alertApi, onRecorded],
+  );
+  return useSchemaForm<RecordConsentValues, RecordConsentField, ConsentChange>({
+    initial,
+    parse: parseRecordConsentForm,
+    send,
+  });
+}
 
-  return { values, setValue, errors, serverError, submitting, submit, reset };
+function parseRecordConsentForm(values: RecordConsentValues) {
+  const parsed = parseRecordConsent(values);
+  return parsed.ok ? { ok: true as const, body: parsed.change } : parsed;
 }

@@ -2,7 +2,7 @@ import { alertApiRef, useApi } from '@backstage/core-plugin-api';
 import { useCallback, useState } from 'react';
 import { privacyApiRef } from '../api';
 import type { RequestAction } from '../lib/actions';
-import { describeError } from '../lib/format';
+import { describeError } from '@internal/plugin-ops-react';
 
 const verbs: Record<RequestAction, { verb: string; done: string }> = {
   approve: { verb: 'approve', done: 'approved' },

@@ -1,5 +1,4 @@
 import {
-  describeError,
   formatBytes,
   formatPercent,
   priorityName,
@@ -26,20 +25,5 @@ describe('format', () => {
     expect(formatPercent(0.955)).toBe('95.5%');
     expect(formatBytes(512)).toBe('512 B');
     expect(formatBytes(3 * 1024 * 1024)).toBe('3.0 MiB');
-  });
-
-  it('reads the backend message and status of a ResponseError', () => {
-    const error = Object.assign(new Error('Request failed with 409'), {
-      statusCode: 409,
-      body: { error: { message: 'illegal transition' } },
-    });
-    expect(describeError(error)).toEqual({
-      status: 409,
-      message: 'illegal transition',
-    });
-    expect(describeError(new Error('offline'))).toEqual({
-      status: undefined,
-      message: 'offline',
-    });
   });
 });

@@ -67,19 +67,3 @@ export function summarizeData(
     .join(', ');
   return text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text;
 }
-
-/** What a failed API call says: the backend's message and HTTP status. */
-export function describeError(error: unknown): {
-  status?: number;
-  message: string;
-} {
-  const e = error as {
-    statusCode?: number;
-    body?: { error?: { message?: string } };
-    message?: string;
-  };
-  return {
-    status: typeof e?.statusCode === 'number' ? e.statusCode : undefined,
-    message: e?.body?.error?.message ?? e?.message ?? String(error),
-  };
-}

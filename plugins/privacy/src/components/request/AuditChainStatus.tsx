@@ -4,7 +4,7 @@ import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import useAsyncFn from 'react-use/esm/useAsyncFn';
 import { privacyApiRef } from '../../api';
-import { describeError } from '../../lib/format';
+import { describeError } from '@internal/plugin-ops-react';
 
 /** Checks the hash chain of the whole audit log on demand. */
 export function AuditChainStatus() {

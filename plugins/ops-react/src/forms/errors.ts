@@ -1,8 +1,9 @@
-import { describeError } from './format';
-
-/** The parts of a zod issue the forms read (the frontend has no zod of its own). */
-interface SchemaIssue {
-  path: Array<string | number>;
+/**
+ * The parts of a zod issue a form reads. Structural, so a frontend package
+ * can describe its shared schema's issues without depending on zod.
+ */
+export interface FormSchemaIssue {
+  path: ReadonlyArray<string | number>;
   code: string;
   message: string;
   minimum?: unknown;
@@ -17,7 +18,7 @@ interface SchemaIssue {
  * out.
  */
 export function fieldErrors<F extends string>(
-  issues: SchemaIssue[],
+  issues: readonly FormSchemaIssue[],
   fieldOfPath: Record<string, F>,
 ): Partial<Record<F, string>> {
   const errors: Partial<Record<F, string>> = {};
@@ -35,6 +36,22 @@ export function fieldErrors<F extends string>(
     }
   }
   return errors;
+}
+
+/** The status and the backend's message of an error a client call threw. */
+export function describeError(error: unknown): {
+  status?: number;
+  message: string;
+} {
+  const e = error as {
+    statusCode?: number;
+    body?: { error?: { message?: string } };
+    message?: string;
+  };
+  return {
+    status: typeof e?.statusCode === 'number' ? e.statusCode : undefined,
+    message: e?.body?.error?.message ?? e?.message ?? String(error),
+  };
 }
 
 /** What a form shows when the server refused its submit. */

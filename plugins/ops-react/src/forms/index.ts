@@ -1,0 +1,7 @@
+export {
+  describeError,
+  fieldErrors,
+  submitErrorMessage,
+  type FormSchemaIssue,
+} from './errors';
+export { useSchemaForm, type FormParse } from './useSchemaForm';
