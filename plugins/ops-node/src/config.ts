@@ -1,5 +1,5 @@
 import type { Config } from '@backstage/config';
-import { describeSchemaIssues } from '@internal/plugin-ops-common';
+import { parseOrThrow } from './schema';
 import { z } from 'zod';
 
 /**
@@ -13,15 +13,16 @@ export function readValidatedConfig<S extends z.ZodTypeAny>(
   key: string,
   schema: S,
 ): z.output<S> {
-  const raw = config.getOptional(key);
-  const parsed = schema.safeParse(raw ?? undefined);
-  if (parsed.success) {
-    return parsed.data;
-  }
-  throw new Error(
-    describeSchemaIssues(parsed.error.issues, key)
-      .map(problem => `Invalid configuration at ${problem}`)
-      .join('; '),
+  return parseOrThrow(
+    schema,
+    config.getOptional(key) ?? undefined,
+    problems =>
+      new Error(
+        problems
+          .map(problem => `Invalid configuration at ${problem}`)
+          .join('; '),
+      ),
+    key,
   );
 }
 

@@ -13,7 +13,7 @@ import {
 } from '@backstage/plugin-permission-common';
 import type { NextFunction, Request, Response, Router } from 'express';
 import type { Knex } from 'knex';
-import { describeSchemaIssues } from '@internal/plugin-ops-common';
+import { parseOrThrow } from './schema';
 import { z } from 'zod';
 
 /**
@@ -106,11 +106,9 @@ export function parseInput<S extends z.ZodTypeAny>(
   schema: S,
   input: unknown,
 ): z.output<S> {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    throw new InputError(
-      `Invalid input: ${describeSchemaIssues(parsed.error.issues).join('; ')}`,
-    );
-  }
-  return parsed.data;
+  return parseOrThrow(
+    schema,
+    input,
+    problems => new InputError(`Invalid input: ${problems.join('; ')}`),
+  );
 }

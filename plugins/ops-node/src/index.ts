@@ -1,6 +1,8 @@
 /**
- * Shared backend building blocks of the ops plugins: validated config, the
- * job queue drivers, migrations, health and permission checks.
+ * Shared backend building blocks of the ops plugins: the plugin start
+ * (migrations, permissions, health), validated config, the job queue, the
+ * audit chain, the blob store, the outbox, batching, paging, metrics and
+ * permission middleware. See the README.
  *
  * @packageDocumentation
  */
@@ -14,5 +16,6 @@ export * from './http';
 export * from './metrics';
 export * from './outbox';
 export * from './paging';
-export * from './startOpsPlugin';
 export * from './queue';
+export * from './schema';
+export * from './startOpsPlugin';

@@ -1,5 +1,5 @@
 import { InputError } from '@backstage/errors';
-import { describeSchemaIssues } from '@internal/plugin-ops-common';
+import { parseOrThrow } from '@internal/plugin-ops-node';
 import type { z } from 'zod';
 
 /** Parses a connection's config, naming the connection and field in errors. */
@@ -8,14 +8,13 @@ export function parseConnectionConfig<S extends z.ZodTypeAny>(
   schema: S,
   value: unknown,
 ): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) {
-    return parsed.data;
-  }
-  throw new InputError(
-    `Invalid privacy connection config: ${describeSchemaIssues(
-      parsed.error.issues,
-      connection,
-    ).join('; ')}`,
+  return parseOrThrow(
+    schema,
+    value,
+    problems =>
+      new InputError(
+        `Invalid privacy connection config: ${problems.join('; ')}`,
+      ),
+    connection,
   );
 }
