@@ -1,5 +1,5 @@
 import type { DrillRun, DrillRunState } from '@internal/plugin-drills-common';
-import type { Page, PageQuery } from '@internal/plugin-ops-node';
+import { Page, PageQuery, readPage } from '@internal/plugin-ops-node';
 import type { Knex } from 'knex';
 
 interface RunRow {
@@ -25,21 +25,14 @@ export class RunStore {
     filter: { state?: DrillRunState },
     page: PageQuery,
   ): Promise<Page<DrillRun>> {
-    const scoped = () => {
-      const query = this.db<RunRow>('drill_runs');
-      return filter.state ? query.where('state', filter.state) : query;
-    };
-    const [{ count }] = await scoped().count({ count: '*' });
-    const rows = await scoped()
-      .select('*')
-      .orderBy([
+    const query = this.db<RunRow>('drill_runs');
+    if (filter.state) query.where('state', filter.state);
+    return readPage<RunRow, DrillRun>(query, page, {
+      orderBy: [
         { column: 'scheduled_for', order: 'desc' },
         { column: 'id', order: 'desc' },
-      ])
-      .limit(page.limit)
-      .offset(page.offset);
-    return {
-      items: rows.map(row => ({
+      ],
+      toItem: row => ({
         id: row.id,
         scenarioId: row.scenario_id,
         state: row.state,
@@ -47,9 +40,7 @@ export class RunStore {
         scheduledFor: iso(row.scheduled_for),
         startedAt: isoOrNull(row.started_at),
         completedAt: isoOrNull(row.completed_at),
-      })),
-      totalCount: Number(count),
-      ...page,
-    };
+      }),
+    });
   }
 }

@@ -4,7 +4,7 @@ import {
   EvidenceItem,
   TSC_CRITERIA,
 } from '@internal/plugin-evidence-common';
-import type { Page, PageQuery } from '@internal/plugin-ops-node';
+import { Page, PageQuery, readPage } from '@internal/plugin-ops-node';
 import type { Knex } from 'knex';
 
 interface EvidenceRow {
@@ -28,23 +28,14 @@ export class EvidenceStore {
     filter: { criterion?: CriterionId },
     page: PageQuery,
   ): Promise<Page<EvidenceItem>> {
-    const scoped = () => {
-      const query = this.db<EvidenceRow>('evidence_items');
-      return filter.criterion
-        ? query.where('criterion', filter.criterion)
-        : query;
-    };
-    const [{ count }] = await scoped().count({ count: '*' });
-    const rows = await scoped()
-      .select('*')
-      .orderBy([
+    const query = this.db<EvidenceRow>('evidence_items');
+    if (filter.criterion) query.where('criterion', filter.criterion);
+    return readPage<EvidenceRow, EvidenceItem>(query, page, {
+      orderBy: [
         { column: 'collected_at', order: 'desc' },
         { column: 'id', order: 'desc' },
-      ])
-      .limit(page.limit)
-      .offset(page.offset);
-    return {
-      items: rows.map(row => ({
+      ],
+      toItem: row => ({
         id: row.id,
         criterion: row.criterion,
         title: row.title,
@@ -52,10 +43,8 @@ export class EvidenceStore {
         sha256: row.sha256,
         collectedAt: iso(row.collected_at),
         retainUntil: iso(row.retain_until),
-      })),
-      totalCount: Number(count),
-      ...page,
-    };
+      }),
+    });
   }
 
   /** Item count and newest item per criterion, CC1 to CC9, zero where none. */

@@ -1,4 +1,4 @@
-import type { Page, PageQuery } from '@internal/plugin-ops-node';
+import { Page, PageQuery, readPage } from '@internal/plugin-ops-node';
 import type { SloObjective } from '@internal/plugin-slo-common';
 import type { Knex } from 'knex';
 
@@ -19,29 +19,18 @@ export class ObjectiveStore {
     filter: { entityRef?: string },
     page: PageQuery,
   ): Promise<Page<SloObjective>> {
-    const scoped = () => {
-      const query = this.db<ObjectiveRow>('slo_objectives');
-      return filter.entityRef
-        ? query.where('entity_ref', filter.entityRef)
-        : query;
-    };
-    const [{ count }] = await scoped().count({ count: '*' });
-    const rows = await scoped()
-      .select('*')
-      .orderBy([{ column: 'entity_ref' }, { column: 'name' }])
-      .limit(page.limit)
-      .offset(page.offset);
-    return {
-      items: rows.map(row => ({
+    const query = this.db<ObjectiveRow>('slo_objectives');
+    if (filter.entityRef) query.where('entity_ref', filter.entityRef);
+    return readPage<ObjectiveRow, SloObjective>(query, page, {
+      orderBy: [{ column: 'entity_ref' }, { column: 'name' }],
+      toItem: row => ({
         id: row.id,
         entityRef: row.entity_ref,
         name: row.name,
         target: Number(row.target),
         windowDays: Number(row.window_days),
         createdAt: new Date(row.created_at).toISOString(),
-      })),
-      totalCount: Number(count),
-      ...page,
-    };
+      }),
+    });
   }
 }

@@ -1,4 +1,4 @@
-import type { Page } from '@internal/plugin-ops-node';
+import { Page, readPage } from '@internal/plugin-ops-node';
 import {
   DsarRequest,
   FINAL_STATES,
@@ -190,30 +190,21 @@ export class RequestStore {
   }
 
   async list(filter: RequestListFilter, now: Date): Promise<Page<DsarRequest>> {
-    const where = (query: Knex.QueryBuilder) => {
-      if (filter.state) query.where('state', filter.state);
-      if (filter.type) query.where('type', filter.type);
-      if (filter.region) query.where('region', filter.region);
-      if (filter.priority) query.where('priority', PRIORITIES[filter.priority]);
-      if (filter.overdue) {
-        query.where('sla_due_at', '<', now).whereNotIn('state', FINAL_STATES);
-      }
-      return query;
-    };
-    const [{ count }] = await where(this.db(TABLE).count({ count: '*' }));
-    const rows: RequestRow[] = await where(this.db(TABLE).select('*'))
-      .orderBy([
+    const query = this.db(TABLE);
+    if (filter.state) query.where('state', filter.state);
+    if (filter.type) query.where('type', filter.type);
+    if (filter.region) query.where('region', filter.region);
+    if (filter.priority) query.where('priority', PRIORITIES[filter.priority]);
+    if (filter.overdue) {
+      query.where('sla_due_at', '<', now).whereNotIn('state', FINAL_STATES);
+    }
+    return readPage<RequestRow, DsarRequest>(query, filter, {
+      orderBy: [
         { column: SORT_COLUMNS[filter.sort], order: filter.order },
         { column: 'id', order: filter.order },
-      ])
-      .limit(filter.limit)
-      .offset(filter.offset);
-    return {
-      items: rows.map(row => this.toRequest(row)),
-      totalCount: Number(count),
-      limit: filter.limit,
-      offset: filter.offset,
-    };
+      ],
+      toItem: row => this.toRequest(row),
+    });
   }
 
   /**
