@@ -6,62 +6,16 @@ import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { isPostgres } from '../database';
 import type { AuditAnchor } from './AuditAnchor';
-import { GENESIS_HASH, canonicalJson, hashAuditFields } from './hashing';
+import { GENESIS_HASH, hashAuditFields } from './hashing';
 import type { AuditChainTables } from './tables';
+import { AuditedWriteOptions, auditedWrite } from './auditedWrite';
+import { AuditEntry, PreparedEntry, pendingRow, prepare } from './entries';
 
 /** Pending events chained per transaction by `chainPending`. */
 const CHAIN_BATCH_SIZE = 1000;
 
 /** Rows read per query by `verify()`. */
 const VERIFY_BATCH_SIZE = 1000;
-
-/** What a caller records. */
-export interface AuditEntry {
-  /** The record the event is about (a request, an alert, a run). */
-  recordId?: string | null;
-  /** e.g. request.received, alert.fired, drill.step_checked */
-  type: string;
-  /** Entity ref of the user or service that caused the event. */
-  actor: string;
-  /** Plain JSON details; never personal data. */
-  data?: Record<string, unknown>;
-  /** Defaults to now. Kept at millisecond precision. */
-  at?: Date;
-}
-
-/** An entry whose record is the row an audited write returned. */
-export type RowAuditEntry = Omit<AuditEntry, 'recordId'>;
-
-/** An event ready to be chained: time fixed, data canonical. */
-interface PreparedEntry {
-  recordId: string | null;
-  type: string;
-  actor: string;
-  at: Date;
-  data: Record<string, unknown>;
-}
-
-function prepare(entry: AuditEntry): PreparedEntry {
-  const at = new Date(entry.at ? entry.at.getTime() : Date.now());
-  if (Number.isNaN(at.getTime())) {
-    throw new TypeError('audit event time is not a valid date');
-  }
-  return {
-    at,
-    data: JSON.parse(canonicalJson(entry.data ?? {})),
-    recordId: entry.recordId ?? null,
-    type: entry.type,
-    actor: entry.actor,
-  };
-}
-
-const pendingRow = (event: PreparedEntry) => ({
-  record_id: event.recordId,
-  type: event.type,
-  actor: event.actor,
-  at: event.at,
-  data: canonicalJson(event.data),
-});
 
 interface PendingRow {
   id: number | string;
@@ -215,103 +169,16 @@ export class AuditChain {
    * `{ attempt: 'attempts' }`. Returns the rows (none when an update matched
    * nothing: no events then).
    */
-  async auditedWrite<Row extends { id: string }>(options: {
-    statement: Knex.QueryBuilder;
-    before?: Knex.QueryBuilder[];
-    events: RowAuditEntry[];
-    eventsById?: Record<string, RowAuditEntry[]>;
-    fromRow?: Record<string, string>;
-  }): Promise<Row[]> {
-    const before = options.before ?? [];
-    // Events for every row first, then each row's own, in this order.
-    const events: Array<{
-      id: string | null;
-      position: number;
-      event: PreparedEntry;
-    }> = options.events.map((entry, position) => ({
-      id: null,
-      position,
-      event: prepare(entry),
-    }));
-    for (const [id, entries] of Object.entries(options.eventsById ?? {})) {
-      entries.forEach((entry, i) =>
-        events.push({
-          id,
-          position: options.events.length + i,
-          event: prepare(entry),
-        }),
-      );
-    }
-    const fromRow = Object.entries(options.fromRow ?? {});
-    if (!this.#postgres) {
-      return this.#db.transaction(async tx => {
-        for (const query of before) await query.transacting(tx);
-        const rows: Row[] = await options.statement.transacting(tx);
-        await this.enqueue(
-          rows.flatMap(row =>
-            events
-              .filter(({ id }) => id === null || id === row.id)
-              .sort((a, b) => a.position - b.position)
-              .map(({ event }) => ({
-                ...event,
-                recordId: row.id,
-                data: {
-                  ...event.data,
-                  ...Object.fromEntries(
-                    fromRow.map(([key, column]) => [
-                      key,
-                      (row as Record<string, unknown>)[column],
-                    ]),
-                  ),
-                },
-              })),
-          ),
-          tx,
-        );
-        return rows;
-      });
-    }
-    const parts = [
-      ...before.map((query, i) => ({ name: `before_${i}`, query })),
-      { name: 'changed', query: options.statement },
-    ].map(({ name, query }) => {
-      const { sql, bindings } = query.toSQL();
-      return { sql: `${name} AS (${sql})`, bindings: [...bindings] };
+  async auditedWrite<Row extends { id: string }>(
+    options: AuditedWriteOptions,
+  ): Promise<Row[]> {
+    return auditedWrite<Row>({
+      db: this.#db,
+      pendingTable: this.#tables.pending,
+      postgres: this.#postgres,
+      enqueue: (entries, tx) => this.enqueue(entries, tx),
+      ...options,
     });
-    const rowData = fromRow.length
-      ? ` || jsonb_build_object(${fromRow
-          .map(() => '?::text, changed.??')
-          .join(', ')})`
-      : '';
-    const audit = events.length
-      ? {
-          sql: `audit AS (INSERT INTO ?? (record_id, type, actor, at, data)
-            SELECT changed.id, e.type, e.actor, e.at, (e.data::jsonb${rowData})::text
-            FROM changed JOIN (VALUES ${events
-              .map(() => '(?::text, ?::int, ?, ?, ?::timestamptz, ?)')
-              .join(', ')}) AS e(record_id, position, type, actor, at, data)
-              ON e.record_id IS NULL OR e.record_id = changed.id
-            ORDER BY changed.id, e.position)`,
-          bindings: [
-            this.#tables.pending,
-            ...fromRow.flatMap(([key, column]) => [key, column]),
-            ...events.flatMap(({ id, position, event }) => [
-              id,
-              position,
-              event.type,
-              event.actor,
-              event.at,
-              canonicalJson(event.data),
-            ]),
-          ],
-        }
-      : undefined;
-    const ctes = audit ? [...parts, audit] : parts;
-    const result = await this.#db.raw(
-      `WITH ${ctes.map(cte => cte.sql).join(', ')} SELECT * FROM changed`,
-      ctes.flatMap(cte => cte.bindings),
-    );
-    return result.rows;
   }
 
   /**

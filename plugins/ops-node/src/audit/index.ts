@@ -1,9 +1,7 @@
 export { AuditChain } from './AuditChain';
-export type {
-  AuditChainOptions,
-  AuditEntry,
-  RowAuditEntry,
-} from './AuditChain';
+export type { AuditChainOptions } from './AuditChain';
+export type { AuditedWriteOptions } from './auditedWrite';
+export type { AuditEntry, RowAuditEntry } from './entries';
 export { AuditAnchor } from './AuditAnchor';
 export type { AnchorStore, AuditHead } from './AuditAnchor';
 export { AuditChainer } from './AuditChainer';
