@@ -30,4 +30,9 @@ backend.add(import('@internal/plugin-slo-backend'));
 backend.add(import('@internal/plugin-evidence-backend'));
 backend.add(import('@internal/plugin-drills-backend'));
 
-backend.start();
+// A plugin that cannot start (bad config, say) stops the process: a portal
+// missing a plugin must not run as if it were whole.
+backend.start().catch(error => {
+  process.stderr.write(`Backend startup failed: ${error}\n`);
+  process.exit(1);
+});

@@ -5,6 +5,7 @@ import {
 } from '@internal/plugin-ops-node';
 import { REGIONS } from '@internal/plugin-privacy-common';
 import { z } from 'zod';
+import { committedKeysIn } from './demo/committedKeys';
 
 const keySchema = z
   .object({ id: z.string().min(1), key: z.string().min(1) })
@@ -57,6 +58,20 @@ const privacyConfigSchema = z
 
 export type PrivacyConfig = z.output<typeof privacyConfigSchema>;
 
+/**
+ * The validated `privacy` config. Outside demo mode it refuses every key
+ * committed in the repository: each is named, so an operator knows which
+ * environment variables are missing.
+ */
 export function readPrivacyConfig(config: Config): PrivacyConfig {
-  return readValidatedConfig(config, 'privacy', privacyConfigSchema);
+  const privacy = readValidatedConfig(config, 'privacy', privacyConfigSchema);
+  const committed = privacy.demo.enabled ? [] : committedKeysIn(privacy);
+  if (committed.length > 0) {
+    throw new Error(
+      `Refusing to start on the demo keys committed in the repository (privacy.demo.enabled is false). ` +
+        `Set your own key for each of: ${committed.join(', ')} ` +
+        `(app-config.production.yaml reads them from PRIVACY_* environment variables; generate keys with \`openssl rand -base64 32\`).`,
+    );
+  }
+  return privacy;
 }
