@@ -28,7 +28,8 @@ export class ExecutorTransitions {
   }
 
   /**
-   * The executor takes a request: queued (or re-run after a crash) →
+   * The executor takes a request (an erasure only when its subject is under
+   * no legal hold; a held one moves to on_hold): queued (or re-run after a crash) →
    * running. Undefined when it is in none of those states.
    */
   async start(id: string): Promise<RequestRow | undefined> {
@@ -42,13 +43,16 @@ export class ExecutorTransitions {
   private readonly starts = batchPerTurn<string, RequestRow | undefined>(
     async ids => {
       const at = this.now();
+      const from: RequestState[] = ['queued', 'failed', 'running'];
       const rows = await this.deps.audit.auditedWrite<RequestRow>({
         statement: this.deps.store.transitionQuery(
           [...ids],
-          ['queued', 'failed', 'running'],
+          from,
           'running',
           { attempts: this.deps.db.raw('attempts + 1') },
           at,
+          this.deps.db,
+          { held: false },
         ),
         fromRow: { attempt: 'attempts' },
         events: [
@@ -60,6 +64,30 @@ export class ExecutorTransitions {
           },
         ],
       });
+      const notStarted = ids.filter(id => !rows.some(row => row.id === id));
+      if (notStarted.length > 0) {
+        // An erasure whose subject came under a legal hold since it was
+        // queued (or before a crashed run restarts) waits on hold instead.
+        await this.deps.audit.auditedWrite<RequestRow>({
+          statement: this.deps.store.transitionQuery(
+            notStarted,
+            from,
+            'on_hold',
+            {},
+            at,
+            this.deps.db,
+            { held: true },
+          ),
+          events: [
+            {
+              type: 'request.state_changed',
+              actor: 'executor',
+              at,
+              data: { to: 'on_hold', reason: 'legal hold' },
+            },
+          ],
+        });
+      }
       return ids.map(id => rows.find(row => row.id === id));
     },
   );

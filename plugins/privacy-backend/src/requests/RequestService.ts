@@ -138,11 +138,19 @@ export class RequestService {
     );
   }
 
-  /** Puts a failed or dead-lettered request back on the queue. */
+  /** Puts a failed or dead-lettered request back on the queue; never a held erasure. */
   async retry(id: string, actor: string): Promise<DsarRequest> {
     const row = await this.load(id);
-    const request = await this.inTransaction(trx =>
-      this.move(
+    const request = await this.inTransaction(async trx => {
+      if (
+        row.type === 'delete' &&
+        (await this.deps.holds.isHashHeld(row.subject_hash, trx))
+      ) {
+        throw new ConflictError(
+          `Request ${id} is under a legal hold and cannot be retried`,
+        );
+      }
+      return this.move(
         trx,
         id,
         ['failed', 'dead_lettered'],
@@ -150,8 +158,8 @@ export class RequestService {
         { last_error: null },
         actor,
         row,
-      ),
-    );
+      );
+    });
     await this.deps.dispatcher.dispatch(request);
     return request;
   }
@@ -208,8 +216,9 @@ export class RequestService {
   }
 
   /**
-   * Places a legal hold on a subject: its erasures that have not started
-   * move to on_hold and cannot be approved until the hold is released.
+   * Places a legal hold on a subject: its erasures that are not running move
+   * to on_hold (also a failed one waiting for its retry, or a dead-lettered
+   * one) and cannot be approved or retried until the hold is released.
    */
   async placeHold(
     subjectId: string,
@@ -228,7 +237,9 @@ export class RequestService {
       );
       const erasures = await this.deps.store.erasuresOf(
         this.deps.store.subjectHash(subjectId),
-        ['received', 'awaiting_approval', 'queued'],
+        // Every state an erasure waits or retries in; a running one is
+        // checked again if it ever restarts (ExecutorTransitions.start).
+        ['received', 'awaiting_approval', 'queued', 'failed', 'dead_lettered'],
         trx,
       );
       for (const row of erasures) {

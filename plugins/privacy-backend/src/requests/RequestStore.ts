@@ -236,10 +236,29 @@ export class RequestStore {
     patch: TransitionPatch | Record<string, Knex.Raw>,
     now: Date,
     db: Knex = this.db,
+    options: { held?: boolean } = {},
   ): Knex.QueryBuilder {
-    return db<RequestRow>(TABLE)
+    const query = db<RequestRow>(TABLE)
       .whereIn('id', Array.isArray(id) ? id : [id])
-      .whereIn('state', from)
+      .whereIn('state', from);
+    if (options.held !== undefined) {
+      // Only erasures whose subject is (held: true) or is not (held: false)
+      // under an active legal hold; exports are never held.
+      const activeHold = db('privacy_legal_holds')
+        .select(db.raw('1'))
+        .whereRaw('privacy_legal_holds.subject_hash = ??', [
+          `${TABLE}.subject_hash`,
+        ])
+        .whereNull('released_at');
+      if (options.held) {
+        query.where('type', 'delete').whereExists(activeHold);
+      } else {
+        query.where(q =>
+          q.whereNot('type', 'delete').orWhereNotExists(activeHold),
+        );
+      }
+    }
+    return query
       .update({ ...patch, state: to, updated_at: now })
       .returning('*');
   }
