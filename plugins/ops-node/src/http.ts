@@ -38,6 +38,16 @@ export function addHealthRoute(
   });
 }
 
+/** What a route asks of its caller besides the permission. */
+export interface PermissionCheckOptions {
+  /**
+   * Only a signed-in user may call it, never another service (Backstage
+   * allows every permission to service principals): for routes that
+   * create, approve, administer or hand out personal data.
+   */
+  usersOnly?: boolean;
+}
+
 /**
  * Returns a function that checks one permission for the caller of a request
  * and throws NotAllowedError (403) unless the policy allows it.
@@ -49,9 +59,10 @@ export function createPermissionCheck(options: {
   return async function requirePermission(
     req: Request,
     permission: BasicPermission,
+    checkOptions: PermissionCheckOptions = {},
   ): Promise<BackstageCredentials<CallerPrincipal>> {
     const credentials = await options.httpAuth.credentials(req, {
-      allow: ['user', 'service'],
+      allow: checkOptions.usersOnly ? ['user'] : ['user', 'service'],
     });
     const [decision] = await options.permissions.authorize([{ permission }], {
       credentials,
@@ -72,9 +83,12 @@ export type PermissionCheck = ReturnType<typeof createPermissionCheck>;
  * after it, such as a per-user rate limiter).
  */
 export function createPermissionMiddleware(check: PermissionCheck) {
-  return function allow(permission: BasicPermission) {
+  return function allow(
+    permission: BasicPermission,
+    options?: PermissionCheckOptions,
+  ) {
     return (req: Request, res: Response, next: NextFunction) => {
-      check(req, permission).then(credentials => {
+      check(req, permission, options).then(credentials => {
         res.locals.caller = callerRef(credentials);
         next();
       }, next);

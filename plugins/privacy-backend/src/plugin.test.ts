@@ -526,6 +526,65 @@ describe.each(databases.eachSupportedId())(
       expect(scraped.text).not.toContain(intake('EU').subject.id);
     });
 
+    it('lets another backend read, never create, approve, administer or download', async () => {
+      const { server, count } = await startPrivacy(databaseId);
+      const asService = mockCredentials.service.header();
+      const id = '0b8f4c4e-5d6a-4c1e-9f4a-2d3b1c0a9e8f';
+      const writes: Array<[string, object]> = [
+        ['/api/privacy/export', intake()],
+        ['/api/privacy/delete', intake()],
+        [
+          '/api/privacy/consent',
+          {
+            subject: { id: SUBJECT },
+            purpose: 'marketing',
+            granted: true,
+            source: 'web',
+          },
+        ],
+        [`/api/privacy/requests/${id}/approve`, {}],
+        [
+          `/api/privacy/requests/${id}/extend`,
+          { reason: 'A reason long enough' },
+        ],
+        [
+          '/api/privacy/holds',
+          { subject: { id: SUBJECT }, reason: 'A reason long enough' },
+        ],
+      ];
+      for (const [path, body] of writes) {
+        const response = await request(server)
+          .post(path)
+          .set('Authorization', asService)
+          .send(body);
+        expect({ path, status: response.status }).toEqual({
+          path,
+          status: 403,
+        });
+      }
+      expect(
+        (
+          await request(server)
+            .get(`/api/privacy/exports/${id}/download`)
+            .set('Authorization', asService)
+        ).status,
+      ).toBe(403);
+      expect(await count()).toBe(0);
+      for (const path of [
+        '/api/privacy/metrics/sli?type=export&windowMinutes=60',
+        '/api/privacy/metrics/sla',
+        '/api/privacy/audit/verify',
+      ]) {
+        const response = await request(server)
+          .get(path)
+          .set('Authorization', asService);
+        expect({ path, status: response.status }).toEqual({
+          path,
+          status: 200,
+        });
+      }
+    });
+
     it('refuses callers the policy denies, and writes nothing', async () => {
       const { server, count } = await startPrivacy(databaseId, {
         permission: AuthorizeResult.DENY,

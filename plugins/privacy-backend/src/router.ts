@@ -35,6 +35,13 @@ import {
   subjectIdSchema,
 } from './schemas';
 
+/**
+ * Creating, approving, administering and downloading need a signed-in user:
+ * Backstage allows every permission to another backend's service principal.
+ * Reads (the SLI, the SLA report, verify) stay open to services.
+ */
+const USERS_ONLY = { usersOnly: true };
+
 /** The services the privacy routes call: one call per route. */
 export interface RouterOptions {
   config: Pick<PrivacyConfig, 'intakeRateLimit'>;
@@ -115,14 +122,14 @@ export async function createRouter(
   router.post(
     '/export',
     perIp,
-    allow(privacyRequestCreatePermission),
+    allow(privacyRequestCreatePermission, USERS_ONLY),
     perUser,
     submit('export'),
   );
   router.post(
     '/delete',
     perIp,
-    allow(privacyRequestCreatePermission),
+    allow(privacyRequestCreatePermission, USERS_ONLY),
     perUser,
     submit('delete'),
   );
@@ -146,7 +153,7 @@ export async function createRouter(
   for (const action of ['approve', 'cancel', 'retry'] as const) {
     router.post(
       `/requests/:id/${action}`,
-      allow(privacyRequestApprovePermission),
+      allow(privacyRequestApprovePermission, USERS_ONLY),
       async (req, res) => {
         const id = parseInput(idSchema, req.params.id);
         res.json(await requests[action](id, res.locals.caller));
@@ -155,7 +162,7 @@ export async function createRouter(
   }
   router.post(
     '/requests/:id/extend',
-    allow(privacyAdminPermission),
+    allow(privacyAdminPermission, USERS_ONLY),
     async (req, res) => {
       const { reason } = parseInput(extendDeadlineSchema, req.body);
       res.json(
@@ -187,7 +194,7 @@ export async function createRouter(
 
   router.get(
     '/exports/:id/download',
-    allow(privacyExportDownloadPermission),
+    allow(privacyExportDownloadPermission, USERS_ONLY),
     async (req, res) => {
       const download = await exports.download(
         parseInput(idSchema, req.params.id),
@@ -215,7 +222,7 @@ export async function createRouter(
 
   router.post(
     '/consent',
-    allow(privacyRequestCreatePermission),
+    allow(privacyRequestCreatePermission, USERS_ONLY),
     async (req, res) => {
       const change = parseInput(consentChangeSchema, req.body);
       res.status(201).json(await consent.record(change, res.locals.caller));
@@ -232,22 +239,26 @@ export async function createRouter(
     },
   );
 
-  router.post('/holds', allow(privacyAdminPermission), async (req, res) => {
-    const hold = parseInput(holdSchema, req.body);
-    res
-      .status(201)
-      .json(
-        await requests.placeHold(
-          hold.subject.id,
-          hold.reason,
-          res.locals.caller,
-        ),
-      );
-  });
+  router.post(
+    '/holds',
+    allow(privacyAdminPermission, USERS_ONLY),
+    async (req, res) => {
+      const hold = parseInput(holdSchema, req.body);
+      res
+        .status(201)
+        .json(
+          await requests.placeHold(
+            hold.subject.id,
+            hold.reason,
+            res.locals.caller,
+          ),
+        );
+    },
+  );
 
   router.post(
     '/holds/:id/release',
-    allow(privacyAdminPermission),
+    allow(privacyAdminPermission, USERS_ONLY),
     async (req, res) => {
       res.json(
         await requests.releaseHold(
