@@ -9,6 +9,7 @@ import {
 import type { BasicPermission } from '@backstage/plugin-permission-common';
 import express from 'express';
 import request from 'supertest';
+import { IdempotencyKeyReuseError } from './requests/IntakeService';
 import { RouterOptions, createRouter } from './router';
 
 const ID = '0b8f4c4e-5d6a-4c1e-9f4a-2d3b1c0a9e8f';
@@ -80,6 +81,17 @@ describe('privacy router (services mocked)', () => {
       CALLER,
       { idempotencyKey: 'k-1' },
     );
+  });
+
+  it('answers 422 when an Idempotency-Key comes back with another body', async () => {
+    const { app, services } = await routerWith();
+    services.intake.submit.mockRejectedValue(new IdempotencyKeyReuseError());
+    const response = await request(app)
+      .post('/export')
+      .set('Idempotency-Key', 'k-1')
+      .send({ subject: { id: 'c-2' }, region: 'EU', jurisdiction: 'GDPR' });
+    expect(response.status).toBe(422);
+    expect(response.body.error.message).toContain('another body');
   });
 
   it('answers 400 for bad input and calls no service', async () => {

@@ -24,7 +24,10 @@ import type { PrivacyConfig } from './config';
 import type { ConsentService } from './consent/ConsentService';
 import type { DsarQueue } from './executor/DsarQueue';
 import type { ExportService } from './exports/ExportService';
-import type { IntakeService } from './requests/IntakeService';
+import {
+  IdempotencyKeyReuseError,
+  type IntakeService,
+} from './requests/IntakeService';
 import type { RequestReader } from './requests/RequestReader';
 import type { RequestService } from './requests/RequestService';
 import type { SlaService } from './SlaService';
@@ -111,13 +114,20 @@ export async function createRouter(
           idempotencyKey,
         );
       }
-      const { request, created } = await intake.submit(
-        type,
-        body,
-        res.locals.caller,
-        { idempotencyKey },
-      );
-      res.status(created ? 201 : 200).json(request);
+      try {
+        const { request, created } = await intake.submit(
+          type,
+          body,
+          res.locals.caller,
+          { idempotencyKey },
+        );
+        res.status(created ? 201 : 200).json(request);
+      } catch (error) {
+        if (!(error instanceof IdempotencyKeyReuseError)) throw error;
+        res.status(422).json({
+          error: { name: 'UnprocessableEntity', message: error.message },
+        });
+      }
     };
   router.post(
     '/export',

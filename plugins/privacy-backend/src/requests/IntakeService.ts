@@ -8,13 +8,45 @@ import {
   TRANSITIONS,
   dsarIntakeSchema,
 } from '@internal/plugin-privacy-common';
-import type { AuditChain, RowAuditEntry } from '@internal/plugin-ops-node';
-import { randomUUID } from 'node:crypto';
-import { batchPerTurn } from '@internal/plugin-ops-node';
+import {
+  AuditChain,
+  RowAuditEntry,
+  batchPerTurn,
+  canonicalJson,
+} from '@internal/plugin-ops-node';
+import { createHash, randomUUID } from 'node:crypto';
 import type { PrivacyConfig } from '../config';
 import { legalDueAt, slaDueAt } from '../deadlines';
 import type { RequestRow, RequestStore } from './RequestStore';
 import type { LegalHolds, RequestDispatcher } from './RequestService';
+
+/**
+ * The same Idempotency-Key sent again with another body: refused (422), so
+ * a client bug never gets an answer about a different request.
+ */
+export class IdempotencyKeyReuseError extends Error {
+  name = 'IdempotencyKeyReuseError';
+  constructor() {
+    super(
+      'This Idempotency-Key was used with another body; use a new key for a new request',
+    );
+  }
+}
+
+/**
+ * A client's Idempotency-Key as stored: scoped to the caller and the route,
+ * so the same key from another user or for another request type is another
+ * key, never someone else's request.
+ */
+export function scopeIdempotencyKey(
+  requester: string,
+  type: RequestType,
+  key: string,
+): string {
+  return createHash('sha256')
+    .update(JSON.stringify([requester, type, key]))
+    .digest('hex');
+}
 
 /**
  * Intake of exports and erasures: a new request is written straight into its
@@ -50,20 +82,24 @@ export class IntakeService {
     options: { idempotencyKey?: string; demo?: boolean } = {},
   ): Promise<{ request: DsarRequest; created: boolean }> {
     const intake = dsarIntakeSchema.parse(body);
-    const existing = () => this.findExisting(type, intake, options);
-    if (options.idempotencyKey) {
+    const idempotency = options.idempotencyKey
+      ? {
+          key: scopeIdempotencyKey(requester, type, options.idempotencyKey),
+          bodyHash: this.deps.store.keyedHash(canonicalJson(intake)),
+        }
+      : undefined;
+    const existing = () => this.findExisting(type, intake, idempotency);
+    if (idempotency) {
       const request = await existing();
       if (request) return { request, created: false };
     }
     // An insert that conflicts with an open request that then finished
     // meanwhile finds nothing: try again, a few times.
     for (let attempt = 1; ; attempt++) {
-      const created = await this.insertRequest(
-        type,
-        intake,
-        requester,
-        options,
-      );
+      const created = await this.insertRequest(type, intake, requester, {
+        idempotency,
+        demo: options.demo,
+      });
       if (created) return { request: created, created: true };
       const request = await existing();
       if (request) return { request, created: false };
@@ -78,12 +114,15 @@ export class IntakeService {
   private async findExisting(
     type: RequestType,
     intake: DsarIntake,
-    options: { idempotencyKey?: string },
+    idempotency?: { key: string; bodyHash: string },
   ): Promise<DsarRequest | undefined> {
     const { store } = this.deps;
-    if (options.idempotencyKey) {
-      const byKey = await store.findByIdempotencyKey(options.idempotencyKey);
-      if (byKey) return byKey;
+    if (idempotency) {
+      const byKey = await store.findByIdempotencyKey(idempotency.key);
+      if (byKey && byKey.bodyHash !== idempotency.bodyHash) {
+        throw new IdempotencyKeyReuseError();
+      }
+      if (byKey) return byKey.request;
     }
     return store.findOpen(type, intake.subject.id, intake.region);
   }
@@ -98,7 +137,10 @@ export class IntakeService {
     type: RequestType,
     intake: ReturnType<typeof dsarIntakeSchema.parse>,
     requester: string,
-    options: { idempotencyKey?: string; demo?: boolean },
+    options: {
+      idempotency?: { key: string; bodyHash: string };
+      demo?: boolean;
+    },
   ): Promise<DsarRequest | undefined> {
     const receivedAt = this.now();
     // An export goes straight to the queue; an erasure waits for a second
@@ -122,7 +164,7 @@ export class IntakeService {
       jurisdiction: intake.jurisdiction,
       priority: PRIORITIES[intake.priority],
       requester,
-      idempotencyKey: options.idempotencyKey,
+      idempotency: options.idempotency,
       createdAt: receivedAt,
       slaDueAt: slaDueAt(type, receivedAt, this.deps.config.sla),
       legalDueAt: legalDueAt(intake.jurisdiction, receivedAt),

@@ -68,6 +68,26 @@ describe.each(databases.eachSupportedId())(
           idempotencyKey: 'k-1',
         }),
       ).toEqual({ request: byKey.request, created: false });
+      // Scoped to the caller: Bob's k-1 is not Alice's, he never gets her request.
+      const bobs = await intake.submit('export', intakeOf('bobs'), BOB, {
+        idempotencyKey: 'k-1',
+      });
+      expect(bobs.created).toBe(true);
+      expect(bobs.request.id).not.toBe(byKey.request.id);
+      // Scoped to the route: the same key for an erasure is another key.
+      expect(
+        (
+          await intake.submit('delete', intakeOf('other'), ALICE, {
+            idempotencyKey: 'k-1',
+          })
+        ).created,
+      ).toBe(true);
+      // The same key with another body is refused, and creates nothing.
+      await expect(
+        intake.submit('export', intakeOf('someone-else'), ALICE, {
+          idempotencyKey: 'k-1',
+        }),
+      ).rejects.toMatchObject({ name: 'IdempotencyKeyReuseError' });
     });
 
     it('follows the state machine: only legal moves, each audited', async () => {

@@ -30,6 +30,7 @@ export interface RequestRow {
   requester: string;
   approved_by: string | null;
   idempotency_key: string | null;
+  idempotency_body_hash: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
   completed_at: Timestamp | null;
@@ -52,7 +53,8 @@ export interface NewRequest {
   jurisdiction: Jurisdiction;
   priority: number;
   requester: string;
-  idempotencyKey?: string;
+  /** The caller's Idempotency-Key, scoped (see IntakeService), and the keyed hash of its body. */
+  idempotency?: { key: string; bodyHash: string };
   createdAt: Date;
   slaDueAt: Date;
   legalDueAt: Date;
@@ -142,7 +144,8 @@ export class RequestStore {
       priority: request.priority,
       requester: request.requester,
       approved_by: null,
-      idempotency_key: request.idempotencyKey ?? null,
+      idempotency_key: request.idempotency?.key ?? null,
+      idempotency_body_hash: request.idempotency?.bodyHash ?? null,
       created_at: request.createdAt,
       updated_at: request.createdAt,
       completed_at: null,
@@ -182,11 +185,22 @@ export class RequestStore {
     return row ? this.toRequest(row) : undefined;
   }
 
-  async findByIdempotencyKey(key: string, trx: Knex = this.db) {
+  /** The request first sent with a (scoped) Idempotency-Key, and the keyed hash of that body. */
+  async findByIdempotencyKey(
+    key: string,
+    trx: Knex = this.db,
+  ): Promise<{ request: DsarRequest; bodyHash: string | null } | undefined> {
     const row = await trx<RequestRow>(TABLE)
       .where({ idempotency_key: key })
       .first();
-    return row ? this.toRequest(row) : undefined;
+    return row
+      ? { request: this.toRequest(row), bodyHash: row.idempotency_body_hash }
+      : undefined;
+  }
+
+  /** A keyed hash of a text that may hold personal data (the identifier key's pepper). */
+  keyedHash(text: string): string {
+    return this.identifiers.hash(text);
   }
 
   async list(filter: RequestListFilter, now: Date): Promise<Page<DsarRequest>> {
