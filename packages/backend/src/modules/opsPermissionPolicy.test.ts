@@ -16,7 +16,10 @@ import request from 'supertest';
 const testKey = () => randomBytes(32).toString('base64');
 import permissionBackend from '@backstage/plugin-permission-backend';
 import privacyBackend from '@internal/plugin-privacy-backend';
-import opsPolicyModule, { OpsPermissionPolicy } from './opsPermissionPolicy';
+import opsPolicyModule, {
+  CatalogMemberships,
+  OpsPermissionPolicy,
+} from './opsPermissionPolicy';
 
 jest.setTimeout(60_000);
 
@@ -27,17 +30,25 @@ const groupsOf: Record<string, string[]> = {
   'user:default/nobody': [],
 };
 
-/** The user info service as the backend provides it: the user and its groups. */
-const userInfo = mockServices.userInfo.mock({
-  getUserInfo: async credentials => {
-    const ref = (credentials.principal as { userEntityRef: string })
-      .userEntityRef;
-    return {
-      userEntityRef: ref,
-      ownershipEntityRefs: [ref, ...(groupsOf[ref] ?? [])],
-    };
-  },
-});
+/** The catalog's Groups of the demo users, with the relation the catalog derives from spec.members. */
+const groupEntities = () => {
+  const members = new Map<string, string[]>();
+  for (const [user, groups] of Object.entries(groupsOf)) {
+    for (const group of groups) {
+      members.set(group, [...(members.get(group) ?? []), user]);
+    }
+  }
+  return [...members].map(([group, users]) => ({
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Group',
+    metadata: { name: group.split('/')[1], namespace: 'default' },
+    spec: { type: 'team', children: [] },
+    relations: users.map(user => ({ type: 'hasMember', targetRef: user })),
+  }));
+};
+
+/** Memberships straight from the table above. */
+const memberships = { groupsOf: async (ref: string) => groupsOf[ref] ?? [] };
 
 const member = (name: string) => {
   const credentials = mockCredentials.user(`user:default/${name}`);
@@ -51,7 +62,7 @@ const member = (name: string) => {
 };
 
 describe('OpsPermissionPolicy', () => {
-  const policy = new OpsPermissionPolicy(userInfo);
+  const policy = new OpsPermissionPolicy(memberships);
 
   it('grants privacy writes to the privacy group only', async () => {
     const query = { permission: privacyRequestCreatePermission };
@@ -98,6 +109,75 @@ describe('OpsPermissionPolicy', () => {
   });
 });
 
+describe('CatalogMemberships', () => {
+  const auth = {
+    getOwnServiceCredentials: async () => mockCredentials.service(),
+  };
+
+  it("reads a user's groups from the catalog, not from the token", async () => {
+    const resolver = new CatalogMemberships(
+      catalogServiceMock({ entities: groupEntities() }),
+      auth,
+    );
+    expect(await resolver.groupsOf('user:default/alice')).toEqual([
+      'group:default/privacy',
+    ]);
+    expect(await resolver.groupsOf('user:default/nobody')).toEqual([]);
+  });
+
+  it('sees a membership removed, or added after sign-in, within its cache time', async () => {
+    let members = ['user:default/alice'];
+    const getEntities = jest.fn(async (query: { filter?: unknown }) => {
+      const wanted = (query.filter as Record<string, string>)[
+        'relations.hasMember'
+      ];
+      return {
+        items: members.includes(wanted)
+          ? [
+              {
+                apiVersion: 'backstage.io/v1alpha1',
+                kind: 'Group',
+                metadata: { name: 'privacy', namespace: 'default' },
+              },
+            ]
+          : [],
+      };
+    });
+    let clock = 0;
+    const resolver = new CatalogMemberships(
+      { getEntities } as any,
+      auth,
+      10_000,
+      () => clock,
+    );
+    const policy = new OpsPermissionPolicy(resolver);
+    const query = { permission: privacyRequestCreatePermission };
+    expect((await policy.handle(query, member('alice'))).result).toBe(
+      AuthorizeResult.ALLOW,
+    );
+    // Removed from the group: still cached for a few seconds, then refused.
+    members = [];
+    clock += 5_000;
+    expect((await policy.handle(query, member('alice'))).result).toBe(
+      AuthorizeResult.ALLOW,
+    );
+    clock += 5_001;
+    expect((await policy.handle(query, member('alice'))).result).toBe(
+      AuthorizeResult.DENY,
+    );
+    // Signed in before the catalog knew of a membership: allowed once it does.
+    expect((await policy.handle(query, member('dave'))).result).toBe(
+      AuthorizeResult.DENY,
+    );
+    members = ['user:default/dave'];
+    clock += 10_001;
+    expect((await policy.handle(query, member('dave'))).result).toBe(
+      AuthorizeResult.ALLOW,
+    );
+    expect(getEntities).toHaveBeenCalledTimes(4);
+  });
+});
+
 describe('privacy routes behind the real permission backend and our policy', () => {
   async function start() {
     const { server } = await startTestBackend({
@@ -105,8 +185,7 @@ describe('privacy routes behind the real permission backend and our policy', () 
         permissionBackend,
         opsPolicyModule,
         privacyBackend,
-        userInfo.factory,
-        catalogServiceMock.factory(),
+        catalogServiceMock.factory({ entities: groupEntities() }),
         mockServices.rootConfig.factory({
           data: {
             permission: { enabled: true },

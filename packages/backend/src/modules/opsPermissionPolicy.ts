@@ -1,8 +1,13 @@
 import {
-  UserInfoService,
+  AuthService,
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  CatalogService,
+  catalogServiceRef,
+} from '@backstage/plugin-catalog-node';
 import {
   AuthorizeResult,
   Permission,
@@ -33,8 +38,8 @@ export interface OpsGrant {
 
 /**
  * Who may do what in the ops plugins, by the prefix of a permission's name.
- * Groups are catalog Group refs; membership comes from the user's ownership
- * refs (the user and the groups it is a member of), read from its token.
+ * Groups are catalog Group refs; membership is read from the catalog when a
+ * decision is made (see CatalogMemberships), not from the sign-in token.
  */
 export const OPS_GRANTS: Record<string, OpsGrant> = {
   privacy: {
@@ -63,6 +68,54 @@ export const OPS_GRANTS: Record<string, OpsGrant> = {
   },
 };
 
+/** The groups a user is a member of, as entity refs. */
+export interface MembershipResolver {
+  groupsOf(userEntityRef: string): Promise<string[]>;
+}
+
+/**
+ * Group membership read from the catalog (Groups whose `hasMember` relation
+ * names the user), cached per user for `ttlMs`. A token's ownership claims
+ * are fixed for its lifetime (up to an hour): a user removed from a group
+ * would keep its access, and one who signed in before the catalog had
+ * loaded the org would have none. Here both settle within `ttlMs`.
+ */
+export class CatalogMemberships implements MembershipResolver {
+  readonly #cache = new Map<
+    string,
+    { at: number; groups: Promise<string[]> }
+  >();
+
+  constructor(
+    private readonly catalog: Pick<CatalogService, 'getEntities'>,
+    private readonly auth: Pick<AuthService, 'getOwnServiceCredentials'>,
+    private readonly ttlMs = 10_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  groupsOf(userEntityRef: string): Promise<string[]> {
+    const ref = userEntityRef.toLocaleLowerCase('en-US');
+    const cached = this.#cache.get(ref);
+    if (cached && this.now() - cached.at < this.ttlMs) return cached.groups;
+    const groups = this.#read(ref);
+    this.#cache.set(ref, { at: this.now(), groups });
+    // A failed read is not remembered: the next decision asks again.
+    groups.catch(() => this.#cache.delete(ref));
+    return groups;
+  }
+
+  async #read(userEntityRef: string): Promise<string[]> {
+    const { items } = await this.catalog.getEntities(
+      {
+        filter: { kind: 'Group', 'relations.hasMember': userEntityRef },
+        fields: ['kind', 'metadata.namespace', 'metadata.name'],
+      },
+      { credentials: await this.auth.getOwnServiceCredentials() },
+    );
+    return items.map(entity => stringifyEntityRef(entity));
+  }
+}
+
 /**
  * The portal's permission policy. Ops permissions (`privacy.*`, `slo.*`,
  * `evidence.*`, `drills.*`) are granted by group membership per OPS_GRANTS;
@@ -72,7 +125,7 @@ export const OPS_GRANTS: Record<string, OpsGrant> = {
  */
 export class OpsPermissionPolicy implements PermissionPolicy {
   constructor(
-    private readonly userInfo: UserInfoService,
+    private readonly memberships: MembershipResolver,
     private readonly grants: Record<string, OpsGrant> = OPS_GRANTS,
   ) {}
 
@@ -95,10 +148,9 @@ export class OpsPermissionPolicy implements PermissionPolicy {
       request.permission.attributes.action === 'read'
         ? grant.readers
         : grant.writers;
-    const { ownershipEntityRefs } = await this.userInfo.getUserInfo(
-      user.credentials,
+    const memberships = new Set(
+      await this.memberships.groupsOf(user.info.userEntityRef),
     );
-    const memberships = new Set(ownershipEntityRefs);
     const granted =
       allowed.includes(EVERYONE) ||
       allowed.some(group => memberships.has(group));
@@ -111,9 +163,15 @@ export default createBackendModule({
   moduleId: 'ops-policy',
   register(reg) {
     reg.registerInit({
-      deps: { policy: policyExtensionPoint, userInfo: coreServices.userInfo },
-      async init({ policy, userInfo }) {
-        policy.setPolicy(new OpsPermissionPolicy(userInfo));
+      deps: {
+        policy: policyExtensionPoint,
+        catalog: catalogServiceRef,
+        auth: coreServices.auth,
+      },
+      async init({ policy, catalog, auth }) {
+        policy.setPolicy(
+          new OpsPermissionPolicy(new CatalogMemberships(catalog, auth)),
+        );
       },
     });
   },
