@@ -1,29 +1,13 @@
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { permissionApiRef } from '@backstage/plugin-permission-react';
-import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
 import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { privacyApiRef } from '../../api';
-import { stubPrivacyApi } from '../../testing/fixtures';
+import { renderWithDecision } from '../../__testUtils__/renderWithDecision';
 import { AuditChainStatus } from './AuditChainStatus';
 
-function renderWith(result: AuthorizeResult) {
-  const authorize = jest.fn().mockResolvedValue({ result });
-  const privacyApi = stubPrivacyApi({
+const renderWith = (result: AuthorizeResult) =>
+  renderWithDecision(<AuditChainStatus />, result, {
     verifyAudit: jest.fn().mockResolvedValue({ ok: true, count: 3 }),
   });
-  const rendered = renderInTestApp(
-    <TestApiProvider
-      apis={[
-        [privacyApiRef, privacyApi],
-        [permissionApiRef, { authorize }],
-      ]}
-    >
-      <AuditChainStatus />
-    </TestApiProvider>,
-  );
-  return { authorize, privacyApi, rendered };
-}
 
 // The denied case is in a file of its own: usePermission caches decisions per file.
 describe('AuditChainStatus', () => {
