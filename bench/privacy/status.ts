@@ -10,11 +10,10 @@ import { ConfigReader } from '@backstage/config';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { readPrivacyConfig } from '../../plugins/privacy-backend/src/config';
@@ -27,7 +26,15 @@ import {
 } from '../../plugins/privacy-backend/src/testing/harness';
 import { createIdentifierProtection } from '../../plugins/privacy-backend/src/identifiers';
 import { privacyPlugin } from '../../plugins/privacy-backend/src/plugin';
-import { seconds } from './util';
+import {
+  logAllocations,
+  startAllocationProfile,
+  startCpuProfile,
+  summariseProfile,
+  writeProfile,
+} from './profile';
+import { StallSummary, logStalls, startStallMonitor } from './stalls';
+import { percentile, seconds } from './util';
 
 export interface StatusOptions {
   rows: number;
@@ -38,6 +45,8 @@ export interface StatusOptions {
   /** `paced` (constant-rate open loop, the default) or `autocannon` (bursts each second); see statusLoad.ts. */
   load: 'paced' | 'autocannon';
   name: string;
+  /** Take a CPU profile of the backend (this process) over the measured window. */
+  profile?: boolean;
 }
 
 export interface StatusResult {
@@ -56,12 +65,29 @@ export interface StatusResult {
   max: number;
   average: number;
   /** The same load against a bare HTTP server: what the machine itself adds. */
-  baseline: { p50: number; p90: number; p99: number; max: number };
-  /** CPU of the backend process (this one) during warm-up and measured run, share of one core. */
+  baseline: {
+    p50: number;
+    p90: number;
+    p99: number;
+    max: number;
+    /** Size of the JSON body it answers: a real status answer of median size. */
+    bodyBytes: number;
+    loopDelay: { p50: number; p99: number; max: number };
+    cpuShare: number;
+  };
+  /** CPU of the backend process (this one) during the measured run, share of one core. */
   backendCpuShare: number;
+  /** The backend's event loop delay over the measured run, ms beyond the monitor's timer. */
+  loopDelay: { p50: number; p99: number; max: number };
+  /** Why the backend's loop stalled: GC, its own work, or waiting for a CPU. */
+  stalls: StallSummary;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+const LOOP_RESOLUTION_MS = 5;
+/** A monitorEventLoopDelay value (ns) as ms beyond the monitor's own timer interval. */
+const beyondTimer = (ns: number) =>
+  Math.max(0, Math.round((ns / 1e6 - LOOP_RESOLUTION_MS) * 10) / 10);
 
 /** The state mix of a portal in steady state: mostly finished requests. */
 function stateOf(i: number): string {
@@ -196,48 +222,141 @@ export async function runStatusBench(
     }
     log(`backend on ${origin} in ${seconds(performance.now() - t)} s`);
 
+    // The body the baseline answers: a real answer of median size.
+    const sizes: Array<{ size: number; body: string }> = [];
+    for (let i = 0; i < 101; i++) {
+      const res = await fetch(
+        `${origin}/api/privacy/status/${
+          ids[Math.floor(Math.random() * ids.length)]
+        }`,
+      );
+      const body = await res.text();
+      sizes.push({ size: Buffer.byteLength(body), body });
+    }
+    sizes.sort((a, b) => a.size - b.size);
+    const bodyFile = join(dir, 'body.json');
+    writeFileSync(bodyFile, sizes[50].body);
+
     // --- the load --------------------------------------------------------
     const idsFile = join(dir, 'ids.json');
     writeFileSync(idsFile, JSON.stringify(ids));
     log(
-      `${options.load} load: ${options.rate} req/s, ${options.connections} connections, ${options.warmupSeconds} s warm-up, then ${options.durationSeconds} s measured`,
+      `${options.load} load: ${options.rate} req/s, ${
+        options.connections
+      } connections, ${options.warmupSeconds} s warm-up, then ${
+        options.durationSeconds
+      } s measured; load average ${loadavg()
+        .map(x => x.toFixed(2))
+        .join(' ')}`,
     );
-    const cpuBefore = process.cpuUsage();
-    const loadStarted = performance.now();
-    // How long the backend's event loop was held up (GC, synchronous work).
-    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    // How long the backend's event loop was held up (GC, synchronous work),
+    // over the measured window. The histogram records the interval of a
+    // 5 ms timer: an idle loop shows p50 ≈ 5 ms, so the delay is what
+    // exceeds 5 ms. The monitors start with the warm-up and are reset when
+    // the measured window begins, so that their own start (a timer, a GC
+    // observer, listeners on the server and knex) is not in the window.
+    const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
     loopDelay.enable();
-    const result = await runLoad(origin, idsFile, options, false);
+    const stallMonitor = startStallMonitor();
+    const timing = timeInside(backend.server, db.knex);
+    let cpuBefore = process.cpuUsage();
+    let measureStarted = performance.now();
+    // With --profile: the CPU profiler starts before the load (starting it
+    // holds the loop for a few hundred ms while V8 logs all code) and only
+    // the samples of the measured window are summarised; allocations are
+    // sampled over the measured window.
+    const profileStarted = performance.now();
+    const stopProfile = options.profile
+      ? await startCpuProfile(1000)
+      : undefined;
+    let measuredFromMs = 0;
+    let stopAllocations:
+      | Awaited<ReturnType<typeof startAllocationProfile>>
+      | undefined;
+    const result = await runLoad(origin, idsFile, options, false, async () => {
+      loopDelay.reset();
+      stallMonitor.reset();
+      timing.reset();
+      cpuBefore = process.cpuUsage();
+      measureStarted = performance.now();
+      measuredFromMs = measureStarted - profileStarted;
+      if (options.profile) stopAllocations = await startAllocationProfile();
+    });
     loopDelay.disable();
+    const stalls = stallMonitor.stop();
+    const inside = timing.stop();
     const cpu = process.cpuUsage(cpuBefore);
-    log(
-      `backend event loop delay: p50 ${(loopDelay.percentile(50) / 1e6).toFixed(
-        1,
-      )} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(
-        loopDelay.max / 1e6
-      ).toFixed(1)} ms`,
-    );
-    // Requests autocannon abandoned at the end may still be running here.
-    await new Promise(r => setTimeout(r, 1000));
     const backendCpuShare =
-      (cpu.user + cpu.system) / 1000 / (performance.now() - loadStarted - 1000);
+      (cpu.user + cpu.system) / 1000 / (performance.now() - measureStarted);
+    const profile = await stopProfile?.();
+    const allocations = await stopAllocations?.();
+    const delay = {
+      p50: beyondTimer(loopDelay.percentile(50)),
+      p99: beyondTimer(loopDelay.percentile(99)),
+      max: beyondTimer(loopDelay.max),
+    };
+    log(
+      `backend event loop delay (beyond the ${LOOP_RESOLUTION_MS} ms timer): p50 ${
+        delay.p50
+      } ms, p99 ${delay.p99} ms, max ${delay.max} ms; CPU ${(
+        backendCpuShare * 100
+      ).toFixed(0)} % of one core`,
+    );
+    logStalls('backend', stalls, log);
+    logLoadDetail('backend', result, log);
+    log(
+      `inside the backend (ms)         p50     p90     p99     max\n` +
+        `  request → response sent  ${inside.server}\n` +
+        `  its SQL query            ${inside.query}`,
+    );
+    if (profile) {
+      log(
+        `CPU profile of the backend written to ${writeProfile(
+          profile,
+          'status',
+        )}`,
+      );
+      summariseProfile(profile, log, {
+        stretches: true,
+        fromMs: measuredFromMs,
+      });
+    }
+    if (allocations) {
+      logAllocations(allocations, result.requests.total, 'request', log);
+    }
+    // Requests the load generator abandoned at the end may still be running.
+    await new Promise(r => setTimeout(r, 1000));
     const { latency } = result;
 
-    // The floor of this machine: the same load against a bare Node HTTP
-    // server in this process that answers {} at once.
-    const bare = createServer((_req, res) => {
-      res.setHeader('Content-Type', 'application/json');
-      res.end('{}');
-    });
-    await new Promise<void>(r => bare.listen(0, '127.0.0.1', r));
-    log('baseline: the same load against a bare Node HTTP server');
-    const baseline = await runLoad(
-      `http://127.0.0.1:${(bare.address() as AddressInfo).port}`,
-      idsFile,
-      options,
-      true,
+    // The floor of this machine: the same load, from the same generator,
+    // against a bare Node HTTP server in its own process that answers a
+    // body of the same size at once.
+    log(
+      `baseline: the same load against a bare Node HTTP server (own process, ${
+        sizes[50].size
+      }-byte JSON body, the median answer); load average ${loadavg()
+        .map(x => x.toFixed(2))
+        .join(' ')}`,
     );
-    await new Promise(r => bare.close(r));
+    const bare = await startBareServer(bodyFile);
+    let baseline: any;
+    try {
+      baseline = await runLoad(bare.origin, idsFile, options, true, async () =>
+        bare.measuring(),
+      );
+    } finally {
+      bare.stop();
+    }
+    const bareStats = await bare.stats;
+    logStalls('bare server', bareStats.stalls, log);
+    logLoadDetail('bare server', baseline, log);
+    log(
+      `bare server event loop delay (beyond the timer): p50 ${
+        bareStats.loopDelay.p50
+      } ms, p99 ${bareStats.loopDelay.p99} ms, max ${
+        bareStats.loopDelay.max
+      } ms; CPU ${(bareStats.cpuShare * 100).toFixed(0)} % of one core`,
+    );
 
     return {
       baseline: {
@@ -245,6 +364,9 @@ export async function runStatusBench(
         p90: baseline.latency.p90,
         p99: baseline.latency.p99,
         max: baseline.latency.max,
+        bodyBytes: sizes[50].size,
+        loopDelay: bareStats.loopDelay,
+        cpuShare: bareStats.cpuShare,
       },
       rows: options.rows,
       rate: options.rate,
@@ -261,6 +383,8 @@ export async function runStatusBench(
       max: latency.max,
       average: latency.average,
       backendCpuShare,
+      loopDelay: delay,
+      stalls,
     };
   } finally {
     await stopBackend?.().catch(() => {});
@@ -269,12 +393,76 @@ export async function runStatusBench(
   }
 }
 
+/**
+ * Times each request inside the backend, from the HTTP server's `request`
+ * event to the response's `finish`, and each SQL query (knex `query` to
+ * `query-response`). Against the load generator's latency this says where
+ * a slow request spent its time: before the backend read it (a busy or
+ * stalled event loop), in the route, or in PostgreSQL.
+ */
+function timeInside(
+  server: { on: Function; off: Function },
+  knex: { on: Function; off: Function },
+): { reset(): void; stop(): { server: string; query: string } } {
+  let requests: number[] = [];
+  let queries: number[] = [];
+  const started = new Map<string, number>();
+  const onRequest = (_req: unknown, res: any) => {
+    const t0 = performance.now();
+    res.once('finish', () => requests.push(performance.now() - t0));
+  };
+  const onQuery = (q: { __knexQueryUid: string }) =>
+    started.set(q.__knexQueryUid, performance.now());
+  const onResponse = (_r: unknown, q: { __knexQueryUid: string }) => {
+    const t0 = started.get(q.__knexQueryUid);
+    if (t0 !== undefined) {
+      started.delete(q.__knexQueryUid);
+      queries.push(performance.now() - t0);
+    }
+  };
+  server.on('request', onRequest);
+  knex.on('query', onQuery);
+  knex.on('query-response', onResponse);
+  const reset = () => {
+    requests = [];
+    queries = [];
+  };
+  const stop = () => {
+    server.off('request', onRequest);
+    knex.off('query', onQuery);
+    knex.off('query-response', onResponse);
+    const row = (xs: number[]) => {
+      xs.sort((a, b) => a - b);
+      return [0.5, 0.9, 0.99, 1]
+        .map(q =>
+          (percentile(xs, q) ?? NaN).toFixed(1).padStart(q === 0.5 ? 5 : 7),
+        )
+        .join(' ');
+    };
+    return { server: row(requests), query: row(queries) };
+  };
+  return { reset, stop };
+}
+
+/** The paced generator's own lateness, and in which seconds the slowest 1 % came. */
+function logLoadDetail(who: string, result: any, log: (line: string) => void) {
+  if (!result.sendLag) return;
+  log(
+    `${who}: load generator sent late by p99 ${result.sendLag.p99} ms, max ${
+      result.sendLag.max
+    } ms; answers ≥ p99 per second of the run: ${result.slowBySecond.join(
+      ' ',
+    )}`,
+  );
+}
+
 /** Runs statusLoad.ts in a child process and returns its result. */
 function runLoad(
   origin: string,
   idsFile: string,
   options: StatusOptions,
   bare: boolean,
+  onMeasuring?: () => Promise<void>,
 ): Promise<any> {
   return new Promise<any>((resolve, reject) => {
     const child = spawn(
@@ -300,12 +488,72 @@ function runLoad(
       },
     );
     let out = '';
+    let measuring: Promise<void> = Promise.resolve();
     child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', chunk => (out += chunk));
+    child.stdout!.on('data', chunk => {
+      const before = out;
+      out += chunk;
+      if (!before.includes('MEASURING\n') && out.includes('MEASURING\n')) {
+        measuring = onMeasuring?.() ?? measuring;
+      }
+    });
     child.on('error', reject);
     child.on('exit', code => {
       if (code !== 0) reject(new Error(`load generator exited ${code}`));
-      else resolve(JSON.parse(out.trim().split('\n').pop()!));
+      else {
+        measuring.then(
+          () => resolve(JSON.parse(out.trim().split('\n').pop()!)),
+          reject,
+        );
+      }
     });
   });
+}
+
+/** bareServer.ts in its own process; `stop` closes its stdin, `stats` is what it printed then. */
+async function startBareServer(bodyFile: string) {
+  const child = spawn(
+    process.execPath,
+    [
+      '--require',
+      require.resolve('@backstage/cli-node/config/nodeTransform.cjs'),
+      resolvePath(__dirname, 'bareServer.ts'),
+    ],
+    {
+      env: { ...process.env, STATUS_BODY_FILE: bodyFile },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
+  let out = '';
+  child.stdout!.setEncoding('utf8');
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.on('data', chunk => {
+      out += chunk;
+      const match = /^PORT (\d+)$/m.exec(out);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once('exit', code => reject(new Error(`bare server exited ${code}`)));
+  });
+  const stats = new Promise<{
+    cpuShare: number;
+    loopDelay: { p50: number; p99: number; max: number };
+    stalls: StallSummary;
+  }>((resolve, reject) => {
+    child.once('exit', () => {
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop()!));
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    /** The warm-up is over: the server starts its counted window afresh. */
+    measuring: () => {
+      child.stdin!.write('measure\n');
+    },
+    stop: () => child.stdin!.end(),
+    stats,
+  };
 }

@@ -9,7 +9,8 @@
  * STATUS_RATE (requests/s), STATUS_DURATION and STATUS_WARMUP (seconds),
  * STATUS_CONNECTIONS; STATUS_BARE=1 asks for "/" instead (the baseline);
  * STATUS_LOAD=paced (default) or autocannon.
- * Prints one JSON line with the measured run, in autocannon's shape.
+ * Prints `MEASURING` when the warm-up is over, then one JSON line with the
+ * measured run, in autocannon's shape.
  *
  * Why `paced`: autocannon's rate limit lets each connection send its share
  * of a second's requests back to back and then wait for the next second,
@@ -59,13 +60,20 @@ async function main() {
       ],
     });
 
+  // One keep-alive pool for the warm-up and the measured run: the warm-up
+  // opens the connections, the measured run starts on warm ones (a fresh
+  // pool would measure 20 connection set-ups in its first second).
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
   const measure =
     process.env.STATUS_LOAD === 'autocannon'
       ? run
-      : (duration: number) => paced(url, rate, duration, connections, path);
+      : (duration: number) => paced(url, rate, duration, agent, path);
   const warmup = Number(process.env.STATUS_WARMUP ?? 5);
   if (warmup > 0) await measure(warmup);
+  // Tells the parent the measured window starts (it profiles just that).
+  process.stdout.write('MEASURING\n');
   const result = await measure(Number(process.env.STATUS_DURATION ?? 20));
+  agent.destroy();
   process.stdout.write(
     `${JSON.stringify({
       latency: result.latency,
@@ -75,6 +83,8 @@ async function main() {
       timeouts: result.timeouts,
       non2xx: result.non2xx,
       statusCodeStats: result.statusCodeStats,
+      sendLag: (result as any).sendLag,
+      slowBySecond: (result as any).slowBySecond,
     })}\n`,
   );
 }
@@ -84,10 +94,9 @@ async function paced(
   origin: string,
   rate: number,
   durationSeconds: number,
-  connections: number,
+  agent: Agent,
   path: () => string,
 ) {
-  const agent = new Agent({ keepAlive: true, maxSockets: connections });
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
   let errors = 0;
@@ -95,18 +104,25 @@ async function paced(
   const total = Math.round(rate * durationSeconds);
   const start = performance.now();
   const inFlight: Array<Promise<void>> = [];
+  // How late this generator itself sent (its own stalls), and when the slow
+  // answers came: [second of the run, latency].
+  const sendLags: number[] = [];
+  const bySecond: Array<[number, number]> = [];
   for (let i = 0; i < total; i++) {
     const due = start + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 1) await new Promise(resolve => setTimeout(resolve, wait));
     // Counted from when it was due, or from when it left if that was earlier.
     const from = Math.min(due, performance.now());
+    sendLags.push(Math.max(0, performance.now() - due));
+    const second = Math.floor(i / rate);
     inFlight.push(
       new Promise<void>(resolve => {
         const req = request(`${origin}${path()}`, { agent }, res => {
           res.resume();
           res.on('end', () => {
             latencies.push(performance.now() - from);
+            bySecond.push([second, performance.now() - from]);
             const code = String(res.statusCode);
             statuses[code] = (statuses[code] ?? 0) + 1;
             if (res.statusCode! < 200 || res.statusCode! >= 300) non2xx += 1;
@@ -123,7 +139,6 @@ async function paced(
   }
   await Promise.all(inFlight);
   const duration = (performance.now() - start) / 1000;
-  agent.destroy();
   latencies.sort((a, b) => a - b);
   const round = (ms: number) => Math.round(ms * 10) / 10;
   const at = (q: number) =>
@@ -132,7 +147,16 @@ async function paced(
         Math.min(latencies.length - 1, Math.floor(q * latencies.length))
       ],
     );
+  sendLags.sort((a, b) => a - b);
+  const p99 = at(0.99);
+  const slow = new Array(Math.ceil(durationSeconds)).fill(0);
+  for (const [second, ms] of bySecond) if (ms >= p99) slow[second] += 1;
   return {
+    sendLag: {
+      p99: round(sendLags[Math.floor(0.99 * sendLags.length)] ?? NaN),
+      max: round(sendLags[sendLags.length - 1] ?? NaN),
+    },
+    slowBySecond: slow,
     latency: {
       p50: at(0.5),
       p90: at(0.9),

@@ -35,6 +35,9 @@ import {
   stopGracefully,
 } from '../../plugins/privacy-backend/src/testing/workers';
 import { createPrivacyServices } from '../../plugins/privacy-backend/src/services';
+import { startCpuProfile, summariseProfile, writeProfile } from './profile';
+import { startQueryCounter } from './queryCounter';
+import { schedstat } from './stalls';
 import {
   MemoryPeak,
   percentile,
@@ -64,6 +67,12 @@ export interface ThroughputOptions {
    * here.
    */
   workerProcesses: number;
+  /**
+   * Take a CPU profile of this process from the first submit to the last
+   * completion (intake and, with workerProcesses 0, the workers) and print
+   * where the time goes (profile.ts).
+   */
+  profile?: boolean;
 }
 
 export interface ThroughputResult {
@@ -89,6 +98,12 @@ export interface ThroughputResult {
   auditLockWaiters: { average: number; max: number; busyShare: number };
   /** CPU time of this process during the privacy run, as a share of one core. */
   cpuShare: number;
+  /**
+   * CPU time of this process (all its threads) per export, ms: less
+   * sensitive to what else runs on the machine than the rates. With
+   * worker processes it is the intake's only.
+   */
+  cpuMsPerExport: number;
   /** Share of the run the event loop (the main thread) was busy: near 1, it is the limit. */
   eventLoopUtilization: number;
   /** With worker processes: their CPU together (share of one core) and the largest peak RSS. */
@@ -249,7 +264,10 @@ export async function runThroughputBench(
         await sleep(100);
       }
     })();
+    const stopProfile = options.profile ? await startCpuProfile() : undefined;
+    const stopCounting = options.profile ? startQueryCounter() : undefined;
     const cpuBefore = process.cpuUsage();
+    const schedBefore = schedstat();
     const eluBefore = performance.eventLoopUtilization();
 
     t = performance.now();
@@ -318,6 +336,52 @@ export async function runThroughputBench(
     const cpuShare = (cpu.user + cpu.system) / 1000 / (performance.now() - t);
     const eventLoopUtilization =
       performance.eventLoopUtilization(eluBefore).utilization;
+    const schedAfter = schedstat();
+    const profile = await stopProfile?.();
+    const queries = stopCounting?.();
+    if (schedBefore && schedAfter) {
+      log(
+        `main thread: on a CPU ${(
+          (schedAfter.run - schedBefore.run) /
+          1000
+        ).toFixed(1)} s, runnable but waiting for a CPU ${(
+          (schedAfter.wait - schedBefore.wait) /
+          1000
+        ).toFixed(
+          1,
+        )} s (a sampling profile bills that wait to the code where the thread lost its CPU, often a system call that woke PostgreSQL, Redis or a file-system thread)`,
+      );
+    }
+    if (profile) {
+      log(
+        `CPU profile of this process (first submit → last completion${
+          workers.length ? ', intake only: the workers run elsewhere' : ''
+        }) written to ${writeProfile(profile, 'throughput')}`,
+      );
+      log(
+        `per export: ${((cpu.user + cpu.system) / n).toFixed(
+          0,
+        )} µs of CPU (process.cpuUsage, all threads) over ${n} exports`,
+      );
+      summariseProfile(profile, log, { buckets: true, units: n, top: 25 });
+    }
+    if (queries) {
+      const total = [...queries.values()].reduce((a, b) => a + b, 0);
+      log(
+        `SQL statements sent by this process: ${total} = ${(total / n).toFixed(
+          2,
+        )} per export (the bench's own progress polls included):`,
+      );
+      for (const [shape, count] of [...queries.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 20)) {
+        log(
+          `  ${String(count).padStart(7)}  ${(count / n)
+            .toFixed(3)
+            .padStart(6)}/export  ${shape}`,
+        );
+      }
+    }
     const workerCpuShare = workers.length
       ? (workersCpu() - workerCpuBefore) / ((performance.now() - t) / 1000)
       : undefined;
@@ -397,6 +461,7 @@ export async function runThroughputBench(
           Math.max(1, lockSamples.length),
       },
       cpuShare,
+      cpuMsPerExport: (cpu.user + cpu.system) / 1000 / n,
       eventLoopUtilization,
       workerProcesses: options.workerProcesses,
       workerCpuShare,
