@@ -7,6 +7,7 @@
  */
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
+import { TEST_AUDIT_KEY } from '@internal/plugin-ops-node/testing';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { spawn } from 'node:child_process';
@@ -25,6 +26,7 @@ import {
   subjectId,
 } from '../../plugins/privacy-backend/src/testing/harness';
 import { createIdentifierProtection } from '../../plugins/privacy-backend/src/identifiers';
+import { fieldBinding } from '../../plugins/privacy-backend/src/crypto';
 import { privacyPlugin } from '../../plugins/privacy-backend/src/plugin';
 import {
   logAllocations,
@@ -135,8 +137,14 @@ export async function runStatusBench(
           type,
           state,
           subject_hash: identifiers.hash(subjectId(i)),
-          subject_enc: identifiers.encrypt(subjectId(i)),
-          email_enc: identifiers.encrypt(subjectEmail(i)),
+          subject_enc: identifiers.encrypt(
+            subjectId(i),
+            fieldBinding('privacy_requests', id, 'subject_enc'),
+          ),
+          email_enc: identifiers.encrypt(
+            subjectEmail(i),
+            fieldBinding('privacy_requests', id, 'email_enc'),
+          ),
           region: 'EU',
           jurisdiction: 'GDPR',
           priority: 5,
@@ -202,6 +210,7 @@ export async function runStatusBench(
         mockServices.rootConfig.factory({
           data: {
             ops: {
+              audit: { signingKey: TEST_AUDIT_KEY },
               queue: { driver: 'memory', workers: false },
               storage: { directory: join(dir, 'blobs') },
             },

@@ -7,6 +7,7 @@
  */
 import { ConfigReader } from '@backstage/config';
 import { createConfiguredQueue } from '@internal/plugin-ops-node';
+import { testAuditKeyring } from '@internal/plugin-ops-node/testing';
 import knexFactory from 'knex';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -228,6 +229,7 @@ export async function runThroughputBench(
       queueOptions: queue.options,
       loadResources: async () => resources,
       logger,
+      auditKeyring: testAuditKeyring(),
     });
     for (let i = 0; i < options.workerProcesses; i++) {
       workers.push(

@@ -11,6 +11,23 @@ export interface Config {
     objective?: number;
     /** Days an export download link stays valid. Default 7. */
     exportLinkDays?: number;
+    /**
+     * Where the audit chain's head is anchored outside the database: a local
+     * folder or an S3 bucket (with Object Lock where you can). Defaults to the
+     * export storage of the first configured region.
+     */
+    auditAnchorStorage?:
+      | { directory: string }
+      | {
+          s3: {
+            bucket: string;
+            region?: string;
+            endpoint?: string;
+            prefix?: string;
+          };
+        };
+    /** Minutes between two purges of expired export bundles from storage. Default 60. */
+    exportPurgeMinutes?: number;
     /** Encryption of subject identifiers at rest. */
     identifiers: {
       /** @visibility secret */
@@ -21,6 +38,11 @@ export interface Config {
     /** Per region: the master key wrapping export keys, and where bundles are stored. */
     regions: {
       [region: string]: {
+        /**
+         * The Group whose members own this region's requests (the
+         * privacy-request rule IS_REGION_OWNED_BY). Default group:default/privacy.
+         */
+        owner?: string;
         /** @visibility secret */
         masterKey: { id: string; key: string };
         /** @visibility secret */
@@ -51,9 +73,11 @@ export interface Config {
       };
     };
     /**
-     * Data-store connections by name, as catalog Resources reference them:
-     * `{ type: sql, region, client, connection, tables }` or
-     * `{ type: http, region, url, secret }`.
+     * Data-store connections by name: `{ type: sql, region, client,
+     * connection, tables }` or `{ type: http, region, url, secret, timeoutMs?,
+     * maxResponseBytes? }`, each optionally with `demo`, `excluded` and
+     * `excludedReason`. Every one takes part in every request of its region
+     * unless excluded; catalog Resources only name them.
      * @visibility secret
      */
     connections?: { [name: string]: { [key: string]: unknown } };

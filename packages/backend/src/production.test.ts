@@ -33,6 +33,7 @@ async function freePort(): Promise<number> {
 async function startProduction(extraEnv: Record<string, string>) {
   const port = await freePort();
   const db = new URL(POSTGRES!);
+  const storage = mkdtempSync(join(tmpdir(), 'production-start-'));
   const child = spawn(
     process.execPath,
     [
@@ -56,8 +57,12 @@ async function startProduction(extraEnv: Record<string, string>) {
         REDIS_URL,
         PORTAL_BASE_URL: `http://localhost:${port}`,
         APP_CONFIG_backend_listen_port: String(port),
-        APP_CONFIG_ops_storage_directory: mkdtempSync(
-          join(tmpdir(), 'production-start-'),
+        APP_CONFIG_ops_storage_directory: join(storage, 'blobs'),
+        ...Object.fromEntries(
+          ['EU', 'US', 'UK', 'APAC'].map(region => [
+            `APP_CONFIG_privacy_regions_${region}_storage_directory`,
+            join(storage, region),
+          ]),
         ),
         ...extraEnv,
       },
@@ -115,6 +120,7 @@ describeWithPostgres('production start', () => {
         'privacy.regions.US.masterKey',
         'privacy.regions.UK.masterKey',
         'privacy.regions.APAC.masterKey',
+        'ops.audit.signingKey',
       ]) {
         expect(output).toContain(key);
       }
@@ -126,6 +132,8 @@ describeWithPostgres('production start', () => {
   it('starts with keys of its own from the environment', async () => {
     const key = () => randomBytes(32).toString('base64');
     const keys: Record<string, string> = {
+      OPS_AUDIT_KEY_ID: 'test-audit-1',
+      OPS_AUDIT_KEY: key(),
       PRIVACY_IDENTIFIERS_KEY_ID: 'test-ids-1',
       PRIVACY_IDENTIFIERS_KEY: key(),
       PRIVACY_SUBJECT_PEPPER: key(),

@@ -1,5 +1,6 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
-import { pageQuerySchema, readPage } from './paging';
+import { MAX_PAGE_OFFSET, pageQuerySchema, readPage } from './paging';
+import { parseInput } from './http';
 
 jest.setTimeout(60_000);
 
@@ -40,5 +41,20 @@ describe.each(databases.eachSupportedId())('readPage on %p', databaseId => {
     });
     expect(pageQuerySchema.safeParse({ limit: '101' }).success).toBe(false);
     expect(pageQuerySchema.safeParse({ offset: '-1' }).success).toBe(false);
+  });
+
+  it('takes offset up to MAX_PAGE_OFFSET and refuses deeper pages with a 400 that says why', () => {
+    expect(MAX_PAGE_OFFSET).toBe(10_000);
+    expect(pageQuerySchema.parse({ offset: '10000' })).toEqual({
+      limit: 25,
+      offset: 10_000,
+    });
+    expect(() => parseInput(pageQuerySchema, { offset: '10001' })).toThrow(
+      expect.objectContaining({
+        name: 'InputError',
+        message:
+          'Invalid input: offset: at most 10000; narrow the list with its filters, or sort it the other way, to reach rows beyond',
+      }),
+    );
   });
 });

@@ -2,10 +2,25 @@ import type { Page } from '@internal/plugin-ops-common';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 
-/** `?limit=&offset=` for list routes: limit 1-100 (default 25). */
+/**
+ * The deepest page a list route reads: past it, `offset` is refused, since
+ * the database reads and discards every skipped row. Narrow the list with its
+ * filters, or sort it the other way, to reach rows beyond.
+ */
+export const MAX_PAGE_OFFSET = 10_000;
+
+/** `?limit=&offset=` for list routes: limit 1-100 (default 25), offset 0-MAX_PAGE_OFFSET. */
 export const pageQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(25),
-  offset: z.coerce.number().int().min(0).default(0),
+  offset: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(
+      MAX_PAGE_OFFSET,
+      `at most ${MAX_PAGE_OFFSET}; narrow the list with its filters, or sort it the other way, to reach rows beyond`,
+    )
+    .default(0),
 });
 
 export type PageQuery = z.output<typeof pageQuerySchema>;

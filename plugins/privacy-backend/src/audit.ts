@@ -2,6 +2,7 @@ import {
   AnchorStore,
   AuditAnchor,
   AuditChain,
+  AuditKeyring,
 } from '@internal/plugin-ops-node';
 import type { Knex } from 'knex';
 
@@ -12,17 +13,25 @@ export const PRIVACY_AUDIT_TABLES = {
 };
 
 /**
- * The privacy plugin's instance of the shared audit chain; with
- * `anchorStore`, its head is also anchored there under `privacy/`.
+ * The privacy plugin's instance of the shared audit chain, signed with
+ * `keyring`; with `anchorStore`, its head is also anchored there under
+ * `privacy/audit-head/<chainId>.json`.
  */
 export function createPrivacyAuditChain(
   db: Knex,
-  anchorStore?: AnchorStore,
+  options: {
+    keyring: AuditKeyring;
+    anchorStore?: AnchorStore;
+    chainId?: string;
+  },
 ): AuditChain {
   return new AuditChain({
     db,
     tables: PRIVACY_AUDIT_TABLES,
+    keyring: options.keyring,
+    chainId: options.chainId,
     anchor:
-      anchorStore && new AuditAnchor({ store: anchorStore, prefix: 'privacy' }),
+      options.anchorStore &&
+      new AuditAnchor({ store: options.anchorStore, prefix: 'privacy' }),
   });
 }

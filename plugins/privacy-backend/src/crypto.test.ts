@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   FieldCipher,
+  fieldBinding,
   createKeyring,
   decryptBundle,
   deserializeBundle,
@@ -104,16 +105,34 @@ describe('export bundle envelope encryption', () => {
   });
 });
 
+const HERE = fieldBinding('privacy_requests', 'req-1', 'subject_enc');
+
 describe('FieldCipher', () => {
+  it('binds a value to its row and column: copied elsewhere it does not decrypt', () => {
+    const cipher = new FieldCipher({ keyId: current.id, key: current.key });
+    const keyring = createKeyring([current]);
+    const value = cipher.encrypt('customer-42', HERE);
+    expect(cipher.decrypt(value, keyring, HERE)).toBe('customer-42');
+    for (const elsewhere of [
+      fieldBinding('privacy_requests', 'req-2', 'subject_enc'),
+      fieldBinding('privacy_requests', 'req-1', 'email_enc'),
+      fieldBinding('privacy_holds', 'req-1', 'subject_enc'),
+    ]) {
+      expect(() => cipher.decrypt(value, keyring, elsewhere)).toThrow(
+        /failed authentication/,
+      );
+    }
+  });
+
   it('round-trips and writes a versioned compact string', () => {
     const cipher = new FieldCipher({ keyId: current.id, key: current.key });
-    const value = cipher.encrypt('someone@example.com');
+    const value = cipher.encrypt('someone@example.com', HERE);
     expect(value).toMatch(
-      /^v1:k2:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+$/,
+      /^v2:k2:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+$/,
     );
     expect(value).not.toContain('someone');
-    expect(cipher.encrypt('someone@example.com')).not.toBe(value);
-    expect(cipher.decrypt(value, createKeyring([current]))).toBe(
+    expect(cipher.encrypt('someone@example.com', HERE)).not.toBe(value);
+    expect(cipher.decrypt(value, createKeyring([current]), HERE)).toBe(
       'someone@example.com',
     );
   });
@@ -121,12 +140,12 @@ describe('FieldCipher', () => {
   it('decrypts values of a retired key and flags them for rotation', () => {
     const old = new FieldCipher({ keyId: retired.id, key: retired.key });
     const cipher = new FieldCipher({ keyId: current.id, key: current.key });
-    const value = old.encrypt('customer-42');
-    expect(cipher.decrypt(value, createKeyring([current, retired]))).toBe(
+    const value = old.encrypt('customer-42', HERE);
+    expect(cipher.decrypt(value, createKeyring([current, retired]), HERE)).toBe(
       'customer-42',
     );
     expect(cipher.needsRotation(value)).toBe(true);
-    expect(() => cipher.decrypt(value, createKeyring([current]))).toThrow(
+    expect(() => cipher.decrypt(value, createKeyring([current]), HERE)).toThrow(
       'unknown key id "k1"',
     );
   });
@@ -134,16 +153,19 @@ describe('FieldCipher', () => {
   it('rejects tampered and malformed values', () => {
     const cipher = new FieldCipher({ keyId: current.id, key: current.key });
     const keyring = createKeyring([current]);
-    const [v, id, iv, tag, ct] = cipher.encrypt('customer-42').split(':');
+    const [v, id, iv, tag, ct] = cipher.encrypt('customer-42', HERE).split(':');
     const flipped = Buffer.from(ct, 'base64url');
     flipped[0] ^= 1;
     expect(() =>
       cipher.decrypt(
         [v, id, iv, tag, flipped.toString('base64url')].join(':'),
         keyring,
+        HERE,
       ),
     ).toThrow(/failed authentication/);
-    expect(() => cipher.decrypt('customer-42', keyring)).toThrow(/not a v1/);
+    expect(() => cipher.decrypt('customer-42', keyring, HERE)).toThrow(
+      /not a v2/,
+    );
   });
 });
 

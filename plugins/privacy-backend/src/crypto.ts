@@ -159,6 +159,48 @@ export function decryptBundle(
   }
 }
 
+/**
+ * Wraps a data key under `masterKey` (the envelope of {@link encryptBundle}):
+ * base64 of iv (12) + tag (16) + encrypted key (32), the key id
+ * authenticated with it. Used by the streamed bundle format (exports/sealedStream).
+ */
+export function wrapDataKey(dataKey: Buffer, masterKey: MasterKey): string {
+  assertKeyId(masterKey.id);
+  assertKeyLength(masterKey.key, `master key "${masterKey.id}"`);
+  assertKeyLength(dataKey, 'data key');
+  const wrapped = seal(masterKey.key, dataKey, wrapAad(masterKey.id));
+  return Buffer.concat([wrapped.iv, wrapped.tag, wrapped.ciphertext]).toString(
+    'base64',
+  );
+}
+
+/**
+ * The inverse of {@link wrapDataKey}, finding the master key in `keyring`.
+ * Throws for an unknown key id, a malformed or tampered wrapped key, or a
+ * key id that is not the one it was wrapped under. The caller zeroes the key.
+ */
+export function unwrapDataKey(
+  keyId: string,
+  wrappedKey: string,
+  keyring: Keyring,
+): Buffer {
+  const masterKey = findKey(keyring, keyId, 'export bundle');
+  const wrapped = Buffer.from(wrappedKey, 'base64');
+  if (wrapped.length !== IV_BYTES + TAG_BYTES + KEY_BYTES) {
+    throw new Error('Cannot decrypt export bundle: malformed wrapped data key');
+  }
+  return open(
+    masterKey,
+    {
+      iv: wrapped.subarray(0, IV_BYTES),
+      tag: wrapped.subarray(IV_BYTES, IV_BYTES + TAG_BYTES),
+      ciphertext: wrapped.subarray(IV_BYTES + TAG_BYTES),
+    },
+    wrapAad(keyId),
+    `cannot unwrap the data key with master key "${keyId}" (wrong key or tampered bundle)`,
+  );
+}
+
 /** Magic bytes of a serialized bundle: "DSB1". */
 const BUNDLE_MAGIC = Buffer.from('DSB1', 'ascii');
 const MAX_HEADER_BYTES = 4096;
@@ -228,8 +270,10 @@ export function deserializeBundle(data: Buffer): EncryptedBundle {
 
 /**
  * Encrypts short identifiers for storage in a database column, as
- * `v1:<keyId>:<iv>:<tag>:<ciphertext>` (base64url parts). The key id and
- * version are authenticated, so a value cannot be moved to another key id.
+ * `v2:<keyId>:<iv>:<tag>:<ciphertext>` (base64url parts). The version, the
+ * key id and the value's place (`fieldBinding`: table, row id, column) are
+ * authenticated, so a value cannot be moved to another key id, and a
+ * ciphertext copied into another row or column does not decrypt there.
  */
 export class FieldCipher {
   readonly #keyId: string;
@@ -246,14 +290,14 @@ export class FieldCipher {
     return this.#keyId;
   }
 
-  encrypt(text: string): string {
+  encrypt(text: string, boundTo: string): string {
     const sealed = seal(
       this.#key,
       Buffer.from(text, 'utf8'),
-      fieldAad(this.#keyId),
+      fieldAad(this.#keyId, boundTo),
     );
     return [
-      'v1',
+      'v2',
       this.#keyId,
       sealed.iv.toString('base64url'),
       sealed.tag.toString('base64url'),
@@ -262,11 +306,11 @@ export class FieldCipher {
   }
 
   /** Decrypts a value written by any key of `keyring` (not only this cipher's). */
-  decrypt(value: string, keyring: Keyring): string {
+  decrypt(value: string, keyring: Keyring, boundTo: string): string {
     const parts = value.split(':');
-    if (parts.length !== 5 || parts[0] !== 'v1') {
+    if (parts.length !== 5 || parts[0] !== 'v2') {
       throw new Error(
-        'Cannot decrypt field: not a v1:<keyId>:<iv>:<tag>:<ciphertext> value',
+        'Cannot decrypt field: not a v2:<keyId>:<iv>:<tag>:<ciphertext> value',
       );
     }
     const [, keyId, iv, tag, ciphertext] = parts;
@@ -278,8 +322,8 @@ export class FieldCipher {
         tag: Buffer.from(tag, 'base64url'),
         ciphertext: Buffer.from(ciphertext, 'base64url'),
       },
-      fieldAad(keyId),
-      'the value failed authentication (tampered or wrong key)',
+      fieldAad(keyId, boundTo),
+      'the value failed authentication (tampered, moved from another row or column, or wrong key)',
     ).toString('utf8');
   }
 
@@ -351,8 +395,16 @@ function wrapAad(keyId: string): Buffer {
   return Buffer.from(`dsar-bundle-key:v1:${keyId}`, 'utf8');
 }
 
-function fieldAad(keyId: string): Buffer {
-  return Buffer.from(`dsar-field:v1:${keyId}`, 'utf8');
+function fieldAad(keyId: string, boundTo: string): Buffer {
+  return Buffer.from(
+    JSON.stringify(['dsar-field', 'v2', keyId, boundTo]),
+    'utf8',
+  );
+}
+
+/** Where an encrypted field lives, authenticated with it (see `FieldCipher`). */
+export function fieldBinding(table: string, id: string, column: string) {
+  return JSON.stringify([table, id, column]);
 }
 
 function assertKeyId(keyId: string): void {

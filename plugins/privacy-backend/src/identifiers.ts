@@ -9,8 +9,9 @@ import { FieldCipher, createKeyring, parseKey, subjectHash } from './crypto';
 export interface IdentifierProtection {
   /** Stable keyed hash (HMAC) of a subject id. */
   hash(subjectId: string): string;
-  encrypt(text: string): string;
-  decrypt(value: string): string;
+  /** Encrypts `text` bound to its place (`fieldBinding(table, id, column)`). */
+  encrypt(text: string, boundTo: string): string;
+  decrypt(value: string, boundTo: string): string;
 }
 
 /** AES-256-GCM for identifiers, HMAC-SHA256 with a pepper for their lookup hash. */
@@ -29,7 +30,7 @@ export function createIdentifierProtection(
   const keyring = createKeyring([{ id: config.identifiers.key.id, key }]);
   return {
     hash: subjectId => subjectHash(subjectId, pepper),
-    encrypt: text => cipher.encrypt(text),
-    decrypt: value => cipher.decrypt(value, keyring),
+    encrypt: (text, boundTo) => cipher.encrypt(text, boundTo),
+    decrypt: (value, boundTo) => cipher.decrypt(value, keyring, boundTo),
   };
 }

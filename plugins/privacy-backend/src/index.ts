@@ -4,3 +4,13 @@
  * @packageDocumentation
  */
 export { privacyPlugin as default } from './plugin';
+export {
+  createPrivacyRequestConditionalDecision,
+  privacyRequestConditions,
+  privacyRequestResourceRef,
+  privacyRequestRules,
+} from './requestPermissions';
+export type {
+  PrivacyRequestQuery,
+  PrivacyRequestResource,
+} from './requestPermissions';

@@ -1,3 +1,4 @@
+import { TEST_AUDIT_KEY } from '@internal/plugin-ops-node/testing';
 import {
   TestDatabaseId,
   TestDatabases,
@@ -9,7 +10,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import knexFactory, { Knex } from 'knex';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -103,6 +104,7 @@ async function startPrivacy(
       mockServices.rootConfig.factory({
         data: {
           ops: {
+            audit: { signingKey: TEST_AUDIT_KEY },
             api: options.api ?? true,
             storage: { directory: join(dir, 'blobs') },
             queue: { driver: 'memory', backoffSeconds: 0.01 },
@@ -144,7 +146,7 @@ async function startPrivacy(
   const count = async () =>
     Number((await knex('privacy_requests').count({ n: '*' }))[0].n);
   openStores.push(eu.db, us.db);
-  return { server, knex, count, eu: eu.db, us: us.db };
+  return { server, knex, count, eu: eu.db, us: us.db, dir };
 }
 
 async function waitForState(server: any, id: string, state: string) {
@@ -270,7 +272,8 @@ describe.each(databases.eachSupportedId())(
       expect(approved.body.approvedBy).toBe('user:default/approver');
 
       const done = await waitForState(server, created.body.id, 'completed');
-      expect(done.erasureProof).toMatchObject({ sources: 1, remaining: 0 });
+      // The region's one data store, and the export bundles in storage.
+      expect(done.erasureProof).toMatchObject({ sources: 2, remaining: 0 });
       expect(
         await eu('customers').where({ customer_id: SUBJECT }),
       ).toHaveLength(0);
@@ -290,6 +293,44 @@ describe.each(databases.eachSupportedId())(
           address: 'Somewhere 1',
         }),
       ).toHaveLength(5);
+    });
+
+    it("deletes the subject's earlier export bundle with the erasure: gone from storage, its download answers 410", async () => {
+      const { server, dir } = await startPrivacy(databaseId);
+      const exported = await request(server)
+        .post('/api/privacy/export')
+        .send(intake('EU'));
+      const done = await waitForState(server, exported.body.id, 'completed');
+      const file = join(dir, 'EU', 'exports', `${exported.body.id}.zip.enc`);
+      expect(existsSync(file)).toBe(true);
+      const url = `/api/privacy/exports/${done.export.id}/download`;
+      expect((await request(server).get(url)).status).toBe(200);
+
+      const erasure = await request(server)
+        .post('/api/privacy/delete')
+        .send(intake('EU'));
+      await request(server)
+        .post(`/api/privacy/requests/${erasure.body.id}/approve`)
+        .set(
+          'Authorization',
+          mockCredentials.user.header('user:default/approver'),
+        )
+        .expect(200);
+      const erased = await waitForState(server, erasure.body.id, 'completed');
+      expect(erased.sources).toContainEqual(
+        expect.objectContaining({
+          source: 'export-bundles',
+          status: 'done',
+          records: 1,
+          remaining: 0,
+        }),
+      );
+      expect(erased.erasureProof).toMatchObject({ remaining: 0 });
+      expect(existsSync(file)).toBe(false);
+
+      const gone = await request(server).get(url);
+      expect(gone.status).toBe(410);
+      expect(gone.body.error.message).toContain('the subject was erased');
     });
 
     it('holds erasures of a subject under legal hold until the hold is released', async () => {
@@ -456,6 +497,16 @@ describe.each(databases.eachSupportedId())(
         (await request(server).get('/api/privacy/requests?sort=subject'))
           .status,
       ).toBe(400);
+      // The deepest page is at offset 10000; deeper is refused, saying why.
+      expect(
+        (await request(server).get('/api/privacy/requests?offset=10000')).body
+          .items,
+      ).toEqual([]);
+      const deep = await request(server).get(
+        '/api/privacy/requests?offset=10001',
+      );
+      expect(deep.status).toBe(400);
+      expect(deep.body.error.message).toContain('offset: at most 10000');
     });
 
     it('records consent changes with their history', async () => {
@@ -473,11 +524,21 @@ describe.each(databases.eachSupportedId())(
         .post('/api/privacy/consent')
         .send({ ...change, granted: false })
         .expect(201);
-      const state = await request(server).get(
-        `/api/privacy/consent/${SUBJECT}`,
-      );
+      const state = await request(server)
+        .post('/api/privacy/consent/lookup')
+        .send({ subject: { id: SUBJECT } })
+        .expect(200);
       expect(state.body.current.marketing.granted).toBe(false);
       expect(state.body.history).toHaveLength(2);
+      // The lookup takes no subject in its URL any more.
+      expect(
+        (await request(server).get(`/api/privacy/consent/${SUBJECT}`)).status,
+      ).toBe(404);
+      const badLookup = await request(server)
+        .post('/api/privacy/consent/lookup')
+        .send({ subjectId: SUBJECT });
+      expect(badLookup.status).toBe(400);
+      expect(badLookup.body.error.message).toMatch(/subject/);
       expect(
         (
           await request(server)

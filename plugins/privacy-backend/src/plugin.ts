@@ -1,22 +1,34 @@
+import { randomUUID } from 'node:crypto';
 import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { isResourcePermission } from '@backstage/plugin-permission-common';
 import {
   addMetricsRoute,
   createConfiguredQueue,
-  LocalBlobStore,
+  committedAuditKeyPaths,
+  createBlobStore,
   opsPluginDeps,
-  readStorageConfig,
+  readAuditKeyring,
   startOpsPlugin,
 } from '@internal/plugin-ops-node';
-import { privacyPermissions } from '@internal/plugin-privacy-common';
+import {
+  PRIVACY_REQUEST_RESOURCE_TYPE,
+  privacyPermissions,
+} from '@internal/plugin-privacy-common';
 import { readPrivacyConfig } from './config';
 import { createDemoAccountsService } from './demo/demoAccountsService';
 import { seedDemo } from './demo/seedDemo';
 import { createPrivacyMetrics } from './metrics';
+import {
+  RequestPermissions,
+  RequestResources,
+  privacyRequestResourceRef,
+  privacyRequestRules,
+} from './requestPermissions';
 import { createRouter } from './router';
 import { createPrivacyServices } from './services';
 import { SLI_WINDOW_MINUTES, publishSli } from './sliPublisher';
@@ -40,22 +52,55 @@ export const privacyPlugin = createBackendPlugin({
       },
       async init(deps) {
         const { logger } = deps;
-        const config = readPrivacyConfig(deps.config);
+        // One refusal names every committed key, the audit key's included.
+        const config = readPrivacyConfig(deps.config, () =>
+          committedAuditKeyPaths(deps.config),
+        );
+        const auditKeyring = readAuditKeyring(deps.config, {
+          allowCommittedKeys: config.demo.enabled,
+        });
+        const anchorStorage =
+          config.auditAnchorStorage ??
+          Object.values(config.regions).find(Boolean)?.storage;
         const queueSetup = createConfiguredQueue(deps.config, logger);
         const { db, router, allow } = await startOpsPlugin(deps, {
           packageName: '@internal/plugin-privacy-backend',
           permissions: privacyPermissions,
         });
+        // The privacy-request resource type: its rules, for the permission
+        // backend (apply-conditions) and for the routes' own checks.
+        const requestResources = new RequestResources(db, config);
+        deps.permissionsRegistry.addResourceType({
+          resourceRef: privacyRequestResourceRef,
+          permissions: privacyPermissions.filter(permission =>
+            isResourcePermission(permission, PRIVACY_REQUEST_RESOURCE_TYPE),
+          ),
+          rules: Object.values(privacyRequestRules),
+          getResources: ids => requestResources.getResources(ids),
+        });
+        const requestAccess = new RequestPermissions({
+          resources: requestResources,
+          ruleset: deps.permissionsRegistry.getPermissionRuleset(
+            privacyRequestResourceRef,
+          ),
+          httpAuth: deps.httpAuth,
+          permissions: deps.permissions,
+        });
+
         const services = createPrivacyServices({
           db,
           config,
           queueDriver: queueSetup.driver,
           queueOptions: queueSetup.options,
           logger,
-          // The audit chain's head, anchored in the ops blob folder.
-          auditAnchorStore: new LocalBlobStore(
-            readStorageConfig(deps.config).directory,
-          ),
+          auditKeyring,
+          // The chain's head, anchored beside the exports: every replica
+          // shares it. The demo's database lives in memory, so each start
+          // is a new chain with an anchor of its own.
+          auditAnchorStore: anchorStorage && createBlobStore(anchorStorage),
+          auditChainId: config.demo.enabled
+            ? `privacy-demo-${randomUUID()}`
+            : 'privacy',
           loadResources: async () => {
             const credentials = await deps.auth.getOwnServiceCredentials();
             const { items } = await deps.catalog.getEntities(
@@ -92,6 +137,23 @@ export const privacyPlugin = createBackendPlugin({
             });
           },
         });
+        // Expired export bundles leave storage (the rows stay, answering 410).
+        await deps.scheduler.scheduleTask({
+          id: 'privacy-purge-exports',
+          frequency: { minutes: config.exportPurgeMinutes },
+          timeout: { minutes: 30 },
+          initialDelay: { minutes: 1 },
+          fn: async () => {
+            const { purged, failed } = await services.exports.purgeExpired();
+            if (purged || failed) {
+              logger.info(
+                `Purged ${purged} expired export bundles${
+                  failed ? `, ${failed} could not be deleted` : ''
+                }`,
+              );
+            }
+          },
+        });
         deps.lifecycle.addShutdownHook(() => services.close());
 
         if (config.demo.enabled) {
@@ -114,7 +176,9 @@ export const privacyPlugin = createBackendPlugin({
           deps.httpRouter,
           createPrivacyMetrics(services),
         );
-        router.use(await createRouter({ config, allow, ...services }));
+        router.use(
+          await createRouter({ config, allow, requestAccess, ...services }),
+        );
       },
     });
   },

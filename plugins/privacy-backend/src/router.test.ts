@@ -4,19 +4,23 @@ import { NotAllowedError } from '@backstage/errors';
 import { createPermissionMiddleware } from '@internal/plugin-ops-node';
 import {
   privacyAdminPermission,
+  privacyOverviewReadPermission,
   privacyRequestApprovePermission,
+  privacyRequestReadPermission,
 } from '@internal/plugin-privacy-common';
-import type { BasicPermission } from '@backstage/plugin-permission-common';
+import type { Permission } from '@backstage/plugin-permission-common';
 import express from 'express';
+import { PassThrough, Readable } from 'node:stream';
 import request from 'supertest';
 import { IdempotencyKeyReuseError } from './requests/IntakeService';
+import { FULL_SCOPE } from './requestPermissions';
 import { RouterOptions, createRouter } from './router';
 
 const ID = '0b8f4c4e-5d6a-4c1e-9f4a-2d3b1c0a9e8f';
 const CALLER = 'user:default/alice';
 
 /** The router on mocked services; `denied` permissions answer 403. */
-async function routerWith(denied: BasicPermission[] = []) {
+async function routerWith(denied: Permission[] = []) {
   const services = {
     intake: { submit: jest.fn() },
     requests: {
@@ -33,11 +37,28 @@ async function routerWith(denied: BasicPermission[] = []) {
     sla: { report: jest.fn(), sli: jest.fn() },
     audit: { verify: jest.fn() },
     queue: { counts: jest.fn() },
+    sources: { report: jest.fn() },
   };
-  const allow = createPermissionMiddleware(async (_req, permission) => {
+  const refuse = (permission: Permission) => {
     if (denied.some(p => p.name === permission.name)) {
       throw new NotAllowedError(`Not allowed: ${permission.name}`);
     }
+  };
+  // Request permissions all or nothing here; conditions are tested through
+  // the real permission backend (packages/backend privacyPermissionMatrix).
+  const requestAccess = {
+    readScope: jest.fn(async () => {
+      refuse(privacyRequestReadPermission);
+      return { caller: CALLER, scope: FULL_SCOPE };
+    }),
+    check: jest.fn(async (_req: unknown, permission: Permission) => {
+      refuse(permission);
+      return { caller: CALLER, scope: FULL_SCOPE };
+    }),
+    present: jest.fn(async (_req: unknown, value: unknown) => value),
+  };
+  const allow = createPermissionMiddleware(async (_req, permission) => {
+    refuse(permission);
     return {
       $$type: '@backstage/BackstageCredentials',
       principal: { type: 'user', userEntityRef: CALLER },
@@ -47,6 +68,7 @@ async function routerWith(denied: BasicPermission[] = []) {
     ...(services as unknown as Omit<RouterOptions, 'config' | 'allow'>),
     config: { intakeRateLimit: { perMinute: 1000 } },
     allow,
+    requestAccess: requestAccess as unknown as RouterOptions['requestAccess'],
   });
   const errors = MiddlewareFactory.create({
     config: mockServices.rootConfig(),
@@ -107,6 +129,16 @@ describe('privacy router (services mocked)', () => {
     expect((await request(app).get('/metrics/sli?type=export')).status).toBe(
       400,
     );
+    const deep = await request(app).get('/requests?offset=10001');
+    expect(deep.status).toBe(400);
+    expect(deep.body.error.message).toBe(
+      'Invalid input: offset: at most 10000; narrow the list with its filters, or sort it the other way, to reach rows beyond',
+    );
+    for (const body of [{}, { subject: {} }, { subject: { id: '' } }]) {
+      expect(
+        (await request(app).post('/consent/lookup').send(body)).status,
+      ).toBe(400);
+    }
     for (const group of Object.values(services)) {
       for (const fn of Object.values(group)) expect(fn).not.toHaveBeenCalled();
     }
@@ -133,7 +165,7 @@ describe('privacy router (services mocked)', () => {
       expect(response.status).toBe(200);
       expect(response.body).toEqual({ id: ID, state: 'queued' });
     }
-    expect(services.reader.detail).toHaveBeenCalledWith(ID);
+    expect(services.reader.detail).toHaveBeenCalledWith(ID, FULL_SCOPE);
   });
 
   it('passes operator actions through with the caller', async () => {
@@ -165,7 +197,7 @@ describe('privacy router (services mocked)', () => {
     services.exports.download.mockResolvedValueOnce({
       status: 'ok',
       requestId: ID,
-      zip: Buffer.from('PK'),
+      zip: Readable.from([Buffer.from('PK')]),
     });
     const ok = await request(app).get(`/exports/${ID}/download`);
     expect(ok.status).toBe(200);
@@ -176,10 +208,73 @@ describe('privacy router (services mocked)', () => {
     expect(services.exports.download).toHaveBeenCalledWith(ID, CALLER);
   });
 
+  it('answers 410 Gone for a bundle deleted by an erasure or the purge', async () => {
+    const { app, services } = await routerWith();
+    services.exports.download.mockResolvedValueOnce({
+      status: 'deleted',
+      deletedAt: '2026-12-01T10:00:00.000Z',
+      reason: 'erased',
+    });
+    const erased = await request(app).get(`/exports/${ID}/download`);
+    expect(erased.status).toBe(410);
+    expect(erased.body.error).toEqual({
+      name: 'Gone',
+      message:
+        'The export bundle was deleted at 2026-12-01T10:00:00.000Z (the subject was erased)',
+    });
+    services.exports.download.mockResolvedValueOnce({
+      status: 'deleted',
+      deletedAt: '2026-12-09T10:00:00.000Z',
+      reason: 'expired',
+    });
+    const purged = await request(app).get(`/exports/${ID}/download`);
+    expect(purged.status).toBe(410);
+    expect(purged.body.error.message).toContain('its link expired');
+  });
+
+  it('pipes the bundle to the response and cuts the response off when the bundle stream fails', async () => {
+    const { app, services } = await routerWith();
+    const big = Buffer.alloc(3 * 64 * 1024, 1);
+    services.exports.download.mockResolvedValueOnce({
+      status: 'ok',
+      requestId: ID,
+      zip: Readable.from([big.subarray(0, 64 * 1024), big.subarray(64 * 1024)]),
+    });
+    const whole = await request(app)
+      .get(`/exports/${ID}/download`)
+      .buffer(true)
+      .parse(collectBody);
+    expect(whole.status).toBe(200);
+    expect(whole.body.equals(big)).toBe(true);
+
+    // The stream errors after its first chunk went out (a bundle failing
+    // its check): the client must not receive a complete response.
+    const failing = new PassThrough();
+    services.exports.download.mockResolvedValueOnce({
+      status: 'ok',
+      requestId: ID,
+      zip: failing,
+    });
+    failing.write(big.subarray(0, 1024));
+    setTimeout(
+      () => failing.destroy(new Error('segment 1 failed authentication')),
+      50,
+    );
+    await expect(
+      request(app)
+        .get(`/exports/${ID}/download`)
+        .buffer(true)
+        .parse(collectBody),
+    ).rejects.toThrow(/aborted|socket hang up|ECONNRESET/);
+  });
+
   it('reads consent by subject and the SLI of a window', async () => {
     const { app, services } = await routerWith();
     services.consent.state.mockResolvedValue({ subjectId: 'c-1' });
-    await request(app).get('/consent/c-1').expect(200);
+    await request(app)
+      .post('/consent/lookup')
+      .send({ subject: { id: 'c-1' } })
+      .expect(200);
     expect(services.consent.state).toHaveBeenCalledWith('c-1');
     services.sla.sli.mockResolvedValue({ good: 1, total: 2 });
     const sli = await request(app).get(
@@ -192,4 +287,27 @@ describe('privacy router (services mocked)', () => {
       windowMinutes: 60,
     });
   });
+
+  it('serves the sources report at /sources/drift to readers only', async () => {
+    const { app, services } = await routerWith();
+    const report = { checkedAt: 'now', sources: [], flags: [] };
+    services.sources.report.mockResolvedValue(report);
+    expect((await request(app).get('/sources/drift').expect(200)).body).toEqual(
+      report,
+    );
+    const denied = await routerWith([privacyOverviewReadPermission]);
+    expect((await request(denied.app).get('/sources/drift')).status).toBe(403);
+    expect(denied.services.sources.report).not.toHaveBeenCalled();
+  });
 });
+
+/** Collects a response body as one Buffer, whatever its content type. */
+function collectBody(
+  res: request.Response,
+  callback: (error: Error | null, body: Buffer) => void,
+) {
+  const chunks: Buffer[] = [];
+  res.on('data', (chunk: Buffer) => chunks.push(chunk));
+  res.on('end', () => callback(null, Buffer.concat(chunks)));
+  res.on('error', error => callback(error as Error, Buffer.concat(chunks)));
+}

@@ -8,17 +8,19 @@ import {
   REQUEST_TYPES,
   RequestType,
   consentChangeSchema,
+  consentLookupSchema,
   dsarIntakeSchema,
   extendDeadlineSchema,
   privacyAdminPermission,
   privacyExportDownloadPermission,
   privacyRequestApprovePermission,
   privacyRequestCreatePermission,
-  privacyRequestReadPermission,
+  privacyConsentReadPermission,
+  privacyOverviewReadPermission,
 } from '@internal/plugin-privacy-common';
 import express from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import Router from 'express-promise-router';
+import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import type { PrivacyConfig } from './config';
 import type { ConsentService } from './consent/ConsentService';
@@ -29,14 +31,12 @@ import {
   type IntakeService,
 } from './requests/IntakeService';
 import type { RequestReader } from './requests/RequestReader';
+import { type RequestPermissions, presentRequest } from './requestPermissions';
 import type { RequestService } from './requests/RequestService';
 import type { SlaService } from './SlaService';
-import {
-  holdSchema,
-  idSchema,
-  listQuerySchema,
-  subjectIdSchema,
-} from './schemas';
+import type { SourceResolver } from './executor/SourceResolver';
+import { createCallerRateLimit } from './rateLimit';
+import { holdSchema, idSchema, listQuerySchema } from './schemas';
 
 /**
  * Creating, approving, administering and downloading need a signed-in user:
@@ -56,7 +56,10 @@ export interface RouterOptions {
   sla: SlaService;
   audit: Pick<AuditChain, 'verify'>;
   queue: Pick<DsarQueue, 'counts'>;
+  sources: Pick<SourceResolver, 'report'>;
   allow: PermissionMiddleware;
+  /** Checks of privacy-request permissions (conditional per request). */
+  requestAccess: Pick<RequestPermissions, 'readScope' | 'check' | 'present'>;
 }
 
 /**
@@ -75,33 +78,22 @@ export async function createRouter(
     sla,
     audit,
     queue,
+    sources,
     allow,
+    requestAccess,
   } = options;
   const router = Router();
   router.use(express.json({ limit: '64kb' }));
 
-  // Intake is limited per IP and per user: 429 with Retry-After beyond it.
-  const limiter = (
-    keyGenerator: (req: express.Request, res: express.Response) => string,
-  ) =>
-    rateLimit({
-      windowMs: 60_000,
-      limit: options.config.intakeRateLimit.perMinute,
-      standardHeaders: 'draft-7',
-      legacyHeaders: false,
-      keyGenerator,
-      handler: (_req, res, _next, opts) => {
-        res.status(opts.statusCode).json({
-          error: {
-            name: 'TooManyRequests',
-            message:
-              'Too many intake requests; retry after the Retry-After header',
-          },
-        });
-      },
-    });
-  const perIp = limiter(req => ipKeyGenerator(req.ip ?? 'unknown'));
-  const perUser = limiter((_req, res) => String(res.locals.caller));
+  // Limited after the permission check (a refused call spends nothing):
+  // per user for signed-in callers, per client address for the rest; 429
+  // with Retry-After beyond it. Intake and consent lookups have a budget each.
+  const { perMinute } = options.config.intakeRateLimit;
+  const intakeLimit = createCallerRateLimit({ perMinute, what: 'intake' });
+  const lookupLimit = createCallerRateLimit({
+    perMinute,
+    what: 'consent lookup',
+  });
 
   const submit =
     (type: RequestType) =>
@@ -131,68 +123,65 @@ export async function createRouter(
     };
   router.post(
     '/export',
-    perIp,
     allow(privacyRequestCreatePermission, USERS_ONLY),
-    perUser,
+    intakeLimit,
     submit('export'),
   );
   router.post(
     '/delete',
-    perIp,
     allow(privacyRequestCreatePermission, USERS_ONLY),
-    perUser,
+    intakeLimit,
     submit('delete'),
   );
 
-  router.get(
-    '/requests',
-    allow(privacyRequestReadPermission),
-    async (req, res) => {
-      res.json(await reader.list(parseInput(listQuerySchema, req.query)));
-    },
-  );
+  // Request routes check privacy-request permissions, which the policy may
+  // grant for some requests only (requestPermissions.ts): a list is
+  // filtered in the database, one request is checked once loaded, and a
+  // subject id is shown only with privacy.request.subject.read.
+  router.get('/requests', async (req, res) => {
+    const query = parseInput(listQuerySchema, req.query);
+    const { scope } = await requestAccess.readScope(req);
+    res.json(await reader.list(query, scope));
+  });
 
   // The canonical read of one request; /status/:id is the seed's alias.
   for (const path of ['/requests/:id', '/status/:id']) {
-    router.get(path, allow(privacyRequestReadPermission), async (req, res) => {
-      res.json(await reader.detail(parseInput(idSchema, req.params.id)));
+    router.get(path, async (req, res) => {
+      const id = parseInput(idSchema, req.params.id);
+      const { scope } = await requestAccess.readScope(req);
+      res.json(await reader.detail(id, scope));
     });
   }
 
   // Approve, cancel and retry: one permission, one shape.
   for (const action of ['approve', 'cancel', 'retry'] as const) {
-    router.post(
-      `/requests/:id/${action}`,
-      allow(privacyRequestApprovePermission, USERS_ONLY),
-      async (req, res) => {
-        const id = parseInput(idSchema, req.params.id);
-        res.json(await requests[action](id, res.locals.caller));
-      },
-    );
+    router.post(`/requests/:id/${action}`, async (req, res) => {
+      const id = parseInput(idSchema, req.params.id);
+      const { caller, scope } = await requestAccess.check(
+        req,
+        privacyRequestApprovePermission,
+        { requestId: id },
+        USERS_ONLY,
+      );
+      res.json(presentRequest(await requests[action](id, caller), scope));
+    });
   }
   router.post(
     '/requests/:id/extend',
     allow(privacyAdminPermission, USERS_ONLY),
     async (req, res) => {
+      const id = parseInput(idSchema, req.params.id);
       const { reason } = parseInput(extendDeadlineSchema, req.body);
-      res.json(
-        await requests.extend(
-          parseInput(idSchema, req.params.id),
-          res.locals.caller,
-          reason,
-        ),
-      );
+      const extended = await requests.extend(id, res.locals.caller, reason);
+      res.json(await requestAccess.present(req, extended));
     },
   );
 
-  router.get(
-    '/requests/:id/audit',
-    allow(privacyRequestReadPermission),
-    async (req, res) => {
-      const id = parseInput(idSchema, req.params.id);
-      res.json({ events: await reader.auditTrail(id) });
-    },
-  );
+  router.get('/requests/:id/audit', async (req, res) => {
+    const id = parseInput(idSchema, req.params.id);
+    const { scope } = await requestAccess.readScope(req);
+    res.json({ events: await reader.auditTrail(id, scope) });
+  });
 
   router.get(
     '/audit/verify',
@@ -202,33 +191,53 @@ export async function createRouter(
     },
   );
 
-  router.get(
-    '/exports/:id/download',
-    allow(privacyExportDownloadPermission, USERS_ONLY),
-    async (req, res) => {
-      const download = await exports.download(
-        parseInput(idSchema, req.params.id),
-        res.locals.caller,
+  router.get('/exports/:id/download', async (req, res) => {
+    const exportId = parseInput(idSchema, req.params.id);
+    const { caller } = await requestAccess.check(
+      req,
+      privacyExportDownloadPermission,
+      { exportId },
+      USERS_ONLY,
+    );
+    const download = await exports.download(exportId, caller);
+    if (download.status !== 'ok') {
+      res.status(410).json({
+        error: {
+          name: 'Gone',
+          message:
+            download.status === 'expired'
+              ? `The download link expired at ${download.expiresAt}`
+              : `The export bundle was deleted at ${download.deletedAt} (${
+                  download.reason === 'erased'
+                    ? 'the subject was erased'
+                    : 'its link expired'
+                })`,
+        },
+      });
+      return;
+    }
+    // Streamed: should the bundle fail its checks mid-way, the pipeline
+    // destroys the response, which then never completes.
+    res
+      .status(200)
+      .type('application/zip')
+      .setHeader(
+        'Content-Disposition',
+        `attachment; filename="dsar-export-${download.requestId}.zip"`,
       );
-      if (download.status === 'expired') {
-        res.status(410).json({
-          error: {
-            name: 'Gone',
-            message: `The download link expired at ${download.expiresAt}`,
-          },
-        });
+    try {
+      await pipeline(download.zip, res);
+    } catch (error) {
+      // The client went away: nothing to answer.
+      if (
+        (error as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE'
+      ) {
+        download.zip.destroy();
         return;
       }
-      res
-        .status(200)
-        .type('application/zip')
-        .setHeader(
-          'Content-Disposition',
-          `attachment; filename="dsar-export-${download.requestId}.zip"`,
-        )
-        .send(download.zip);
-    },
-  );
+      throw error;
+    }
+  });
 
   router.post(
     '/consent',
@@ -239,13 +248,15 @@ export async function createRouter(
     },
   );
 
-  router.get(
-    '/consent/:subjectId',
-    allow(privacyRequestReadPermission),
+  // By POST, the subject id in the body: never in a URL, which request
+  // logs, proxies and browser histories keep.
+  router.post(
+    '/consent/lookup',
+    allow(privacyConsentReadPermission),
+    lookupLimit,
     async (req, res) => {
-      res.json(
-        await consent.state(parseInput(subjectIdSchema, req.params.subjectId)),
-      );
+      const { subject } = parseInput(consentLookupSchema, req.body);
+      res.json(await consent.state(subject.id));
     },
   );
 
@@ -281,7 +292,7 @@ export async function createRouter(
 
   router.get(
     '/metrics/sla',
-    allow(privacyRequestReadPermission),
+    allow(privacyOverviewReadPermission),
     async (_req, res) => {
       res.json(await sla.report());
     },
@@ -290,7 +301,7 @@ export async function createRouter(
   /** The SLI for the SLO plugin: good/total decisions of one request type over a window. */
   router.get(
     '/metrics/sli',
-    allow(privacyRequestReadPermission),
+    allow(privacyOverviewReadPermission),
     async (req, res) => {
       const query = parseInput(
         z
@@ -312,9 +323,18 @@ export async function createRouter(
 
   router.get(
     '/metrics/queue',
-    allow(privacyRequestReadPermission),
+    allow(privacyOverviewReadPermission),
     async (_req, res) => {
       res.json(await queue.counts());
+    },
+  );
+
+  /** The configured data stores and where the catalog disagrees with them (config wins). */
+  router.get(
+    '/sources/drift',
+    allow(privacyOverviewReadPermission),
+    async (_req, res) => {
+      res.json(await sources.report());
     },
   );
 

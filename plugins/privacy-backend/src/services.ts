@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import {
   AnchorStore,
   AuditChainer,
+  AuditKeyring,
   QueueDriver,
   QueueOptions,
 } from '@internal/plugin-ops-node';
@@ -13,7 +14,7 @@ import { ConsentService } from './consent/ConsentService';
 import { ExportService } from './exports/ExportService';
 import { RequestReader } from './requests/RequestReader';
 import { SlaService } from './SlaService';
-import type { PrivacyConfig } from './config';
+import { type PrivacyConfig, configuredConnections } from './config';
 import { DsarJob, DsarQueue } from './executor/DsarQueue';
 import { Executor } from './executor/Executor';
 import {
@@ -40,14 +41,27 @@ export function createPrivacyServices(options: {
   queueOptions: QueueOptions;
   loadResources: () => Promise<Entity[]>;
   logger: LoggerService;
+  /** The keys that sign the audit chain (`readAuditKeyring`). */
+  auditKeyring: AuditKeyring;
   /** Where the audit chain's head is anchored outside the database (see AuditAnchor). */
   auditAnchorStore?: AnchorStore;
+  /** The chain's fixed name in the anchor store. */
+  auditChainId?: string;
 }) {
   const { db, config, logger } = options;
   const identifiers = createIdentifierProtection(config);
   const regions = createRegionRuntimes(config);
+  // Config decides which stores take part; the catalog only names them.
+  const sources = new SourceResolver(options.loadResources, {
+    connections: configuredConnections(config),
+    logger,
+  });
   const store = new RequestStore(db, identifiers);
-  const audit = createPrivacyAuditChain(db, options.auditAnchorStore);
+  const audit = createPrivacyAuditChain(db, {
+    keyring: options.auditKeyring,
+    anchorStore: options.auditAnchorStore,
+    chainId: options.auditChainId,
+  });
   const auditChainer = new AuditChainer(audit, logger);
   auditChainer.start();
   const consent = new ConsentService({
@@ -79,17 +93,18 @@ export function createPrivacyServices(options: {
     transitions,
     store,
     results,
-    sources: new SourceResolver(options.loadResources),
+    sources,
     regions,
     exportLinkDays: config.exportLinkDays,
     logger,
   });
   return {
     reader: new RequestReader({ db, store, audit }),
-    exports: new ExportService({ results, store, regions, audit }),
+    exports: new ExportService({ results, store, regions, audit, logger }),
     sla: new SlaService({ store, objective: config.objective }),
     identifiers,
     regions,
+    sources,
     store,
     audit,
     consent,

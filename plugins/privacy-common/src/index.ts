@@ -6,3 +6,4 @@
 export * from './permissions';
 export * from './requests';
 export * from './states';
+export * from './sources';

@@ -65,7 +65,13 @@ export interface DsarRequest {
   id: string;
   type: RequestType;
   state: RequestState;
-  subjectId: string;
+  /**
+   * The data subject's id; null when the caller may not see it
+   * (privacy.request.subject.read), and then `subjectHidden` is true.
+   */
+  subjectId: string | null;
+  /** The subject's id was withheld from this caller. */
+  subjectHidden: boolean;
   region: Region;
   jurisdiction: Jurisdiction;
   priority: number;
@@ -200,7 +206,18 @@ export const consentChangeSchema = z
   .strict();
 export type ConsentChange = z.input<typeof consentChangeSchema>;
 
-/** `GET /consent/:subjectId` */
+/**
+ * The body of `POST /consent/lookup`: the subject id travels in the body,
+ * never in a URL, so no request log, proxy log or browser history holds it.
+ */
+export const consentLookupSchema = z
+  .object({
+    subject: z.object({ id: plainText(1, 200) }).strict(),
+  })
+  .strict();
+export type ConsentLookup = z.input<typeof consentLookupSchema>;
+
+/** The answer of `POST /consent` and `POST /consent/lookup`. */
 export interface ConsentState {
   subjectId: string;
   current: Partial<

@@ -113,11 +113,15 @@ describe('PrivacyClient', () => {
       ['GET', '/requests/r1'],
       ['GET', '/requests/r1/audit'],
       ['GET', '/audit/verify'],
-      ['GET', '/consent/c%201'],
+      ['POST', '/consent/lookup'],
       ['POST', '/consent'],
       ['GET', '/metrics/sla'],
       ['GET', '/metrics/queue'],
     ]);
+    // The subject id travels in the body, never in the URL.
+    expect(JSON.parse(call(3)[1].body as string)).toEqual({
+      subject: { id: 'c 1' },
+    });
   });
 
   it('downloads an export as a blob', async () => {

@@ -4,6 +4,7 @@ import type {
   AuditEvent,
   AuditVerification,
   ConsentChange,
+  ConsentLookup,
   ConsentState,
   DsarIntake,
   DsarRequest,
@@ -111,8 +112,10 @@ export class PrivacyClient extends OpsApiClient implements PrivacyApi {
     return this.post<ConsentState>('/consent', change);
   }
 
+  /** By POST, the id in the body: a subject id never goes into a URL. */
   getConsent(subjectId: string) {
-    return this.get<ConsentState>(`/consent/${segment(subjectId)}`);
+    const lookup: ConsentLookup = { subject: { id: subjectId } };
+    return this.post<ConsentState>('/consent/lookup', lookup);
   }
 
   getSlaReport() {

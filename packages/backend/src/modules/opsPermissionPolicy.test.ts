@@ -1,3 +1,4 @@
+import { TEST_AUDIT_KEY } from '@internal/plugin-ops-node/testing';
 import {
   mockCredentials,
   mockServices,
@@ -5,8 +6,11 @@ import {
 } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
+  privacyExportDownloadPermission,
+  privacyRequestApprovePermission,
   privacyRequestCreatePermission,
   privacyRequestReadPermission,
+  privacyRequestSubjectReadPermission,
 } from '@internal/plugin-privacy-common';
 import { sloReadPermission } from '@internal/plugin-slo-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
@@ -16,6 +20,7 @@ import request from 'supertest';
 const testKey = () => randomBytes(32).toString('base64');
 import permissionBackend from '@backstage/plugin-permission-backend';
 import privacyBackend from '@internal/plugin-privacy-backend';
+import { httpAuthWithActorFactory } from './__testUtils__/httpAuthWithActor';
 import opsPolicyModule, {
   CatalogMemberships,
   OpsPermissionPolicy,
@@ -85,6 +90,45 @@ describe('OpsPermissionPolicy', () => {
     expect((await policy.handle(query, member('bob'))).result).toBe(
       AuthorizeResult.DENY,
     );
+  });
+
+  it('decides privacy-request permissions: compliance reads every request, never a subject id nor a bundle; privacy only where its groups own the region or it filed the request', async () => {
+    for (const permission of [
+      privacyRequestReadPermission,
+      privacyRequestSubjectReadPermission,
+      privacyRequestApprovePermission,
+      privacyExportDownloadPermission,
+    ]) {
+      const query = { permission };
+      expect(await policy.handle(query, member('alice'))).toEqual({
+        result: AuthorizeResult.CONDITIONAL,
+        pluginId: 'privacy',
+        resourceType: 'privacy-request',
+        conditions: {
+          anyOf: [
+            {
+              resourceType: 'privacy-request',
+              rule: 'IS_REGION_OWNED_BY',
+              params: { groups: ['group:default/privacy'] },
+            },
+            {
+              resourceType: 'privacy-request',
+              rule: 'IS_REQUESTER',
+              params: { userEntityRef: 'user:default/alice' },
+            },
+          ],
+        },
+      });
+      expect((await policy.handle(query, member('carol'))).result).toBe(
+        permission === privacyRequestReadPermission
+          ? AuthorizeResult.ALLOW
+          : AuthorizeResult.DENY,
+      );
+      expect((await policy.handle(query, member('bob'))).result).toBe(
+        AuthorizeResult.DENY,
+      );
+      expect((await policy.handle(query)).result).toBe(AuthorizeResult.DENY);
+    }
   });
 
   it('lets every signed-in user read SLOs, and nobody without a user', async () => {
@@ -186,9 +230,11 @@ describe('privacy routes behind the real permission backend and our policy', () 
         opsPolicyModule,
         privacyBackend,
         catalogServiceMock.factory({ entities: groupEntities() }),
+        httpAuthWithActorFactory,
         mockServices.rootConfig.factory({
           data: {
             permission: { enabled: true },
+            ops: { audit: { signingKey: TEST_AUDIT_KEY } },
             privacy: {
               identifiers: {
                 key: { id: 'test', key: testKey() },

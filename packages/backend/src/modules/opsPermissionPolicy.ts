@@ -12,10 +12,20 @@ import {
   AuthorizeResult,
   Permission,
   PolicyDecision,
+  ResourcePermission,
+  isResourcePermission,
 } from '@backstage/plugin-permission-common';
 import { drillsPermissions } from '@internal/plugin-drills-common';
 import { evidencePermissions } from '@internal/plugin-evidence-common';
-import { privacyPermissions } from '@internal/plugin-privacy-common';
+import {
+  createPrivacyRequestConditionalDecision,
+  privacyRequestConditions,
+} from '@internal/plugin-privacy-backend';
+import {
+  PRIVACY_REQUEST_RESOURCE_TYPE,
+  privacyPermissions,
+  privacyRequestReadPermission,
+} from '@internal/plugin-privacy-common';
 import { sloPermissions } from '@internal/plugin-slo-common';
 import {
   PermissionPolicy,
@@ -66,6 +76,26 @@ export const OPS_GRANTS: Record<string, OpsGrant> = {
     readers: [EVERYONE],
     writers: ['group:default/drill-leads', 'group:default/oncall'],
   },
+};
+
+/**
+ * Who may use the permissions on privacy requests (`privacy-request`
+ * resources: read, see the subject id, approve, download the export).
+ */
+export interface PrivacyRequestGrant {
+  /** Groups that read every request, in every region, never a subject id nor a bundle. */
+  auditors: string[];
+  /**
+   * Groups whose members use every privacy-request permission on the
+   * requests of the regions their groups own (`privacy.regions.<R>.owner`,
+   * by default group:default/privacy for all) and on those they filed.
+   */
+  operators: string[];
+}
+
+export const PRIVACY_REQUEST_GRANT: PrivacyRequestGrant = {
+  auditors: ['group:default/compliance'],
+  operators: ['group:default/privacy'],
 };
 
 /** The groups a user is a member of, as entity refs. */
@@ -127,6 +157,7 @@ export class OpsPermissionPolicy implements PermissionPolicy {
   constructor(
     private readonly memberships: MembershipResolver,
     private readonly grants: Record<string, OpsGrant> = OPS_GRANTS,
+    private readonly privacyRequests: PrivacyRequestGrant = PRIVACY_REQUEST_GRANT,
   ) {}
 
   async handle(
@@ -144,17 +175,51 @@ export class OpsPermissionPolicy implements PermissionPolicy {
     if (!user || !known) {
       return { result: AuthorizeResult.DENY };
     }
+    const groups = await this.memberships.groupsOf(user.info.userEntityRef);
+    if (
+      isResourcePermission(request.permission, PRIVACY_REQUEST_RESOURCE_TYPE)
+    ) {
+      return this.#privacyRequest(request.permission, user, groups);
+    }
     const allowed =
       request.permission.attributes.action === 'read'
         ? grant.readers
         : grant.writers;
-    const memberships = new Set(
-      await this.memberships.groupsOf(user.info.userEntityRef),
-    );
+    const memberships = new Set(groups);
     const granted =
       allowed.includes(EVERYONE) ||
       allowed.some(group => memberships.has(group));
     return { result: granted ? AuthorizeResult.ALLOW : AuthorizeResult.DENY };
+  }
+
+  /**
+   * Auditors read every request (ALLOW); operators get each privacy-request
+   * permission on the requests their groups own or they filed (CONDITIONAL,
+   * applied by the privacy backend); anyone else is denied.
+   */
+  #privacyRequest(
+    permission: ResourcePermission<typeof PRIVACY_REQUEST_RESOURCE_TYPE>,
+    user: PolicyQueryUser,
+    groups: string[],
+  ): PolicyDecision {
+    const { auditors, operators } = this.privacyRequests;
+    if (
+      permission.name === privacyRequestReadPermission.name &&
+      groups.some(group => auditors.includes(group))
+    ) {
+      return { result: AuthorizeResult.ALLOW };
+    }
+    if (!groups.some(group => operators.includes(group))) {
+      return { result: AuthorizeResult.DENY };
+    }
+    return createPrivacyRequestConditionalDecision(permission, {
+      anyOf: [
+        privacyRequestConditions.isRegionOwnedBy({ groups }),
+        privacyRequestConditions.isRequester({
+          userEntityRef: user.info.userEntityRef,
+        }),
+      ],
+    });
   }
 }
 

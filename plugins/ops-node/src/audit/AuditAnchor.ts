@@ -6,6 +6,10 @@ export interface AuditHead {
   hash: string;
   /** When it was anchored, ISO 8601. */
   at: string;
+  /** The audit key that signed this head. */
+  keyId: string;
+  /** HMAC of the chain id and the fields above, so the anchor cannot be edited either. */
+  mac: string;
 }
 
 /** What the anchor needs of a blob store (`BlobStore` fits). */
@@ -18,29 +22,24 @@ export interface AnchorStore {
 /**
  * Keeps an audit chain's latest head outside the database. The hash chain
  * shows any altered or inserted row, and a deleted row in the middle, but
- * not rows deleted from its end: the shortened chain still links. The anchor
- * does: `verify()` fails when the chain no longer reaches the anchored head.
- * The head is written after the rows it names were committed, at most once
- * per `minIntervalMs`, under `<prefix>/audit-head/<hash of the first row>.json`:
- * each chain (a database) has its own anchor, so a fresh database (a test, a
- * demo restart) never meets the head of another. Limit: a chain rebuilt
- * from its first row is a new chain to the anchor.
+ * not rows deleted from its end, nor an emptied table: the rest still links.
+ * The anchor does: `verify()` fails when the chain no longer reaches the
+ * anchored head. The chain writes its head after every chaining, under
+ * `<prefix>/audit-head/<chain id>.json`, a fixed name: every replica sharing
+ * the store (an S3 bucket, with Object Lock where configured, keeps every
+ * version) reads and writes the same anchor.
  */
 export class AuditAnchor {
-  #lastWrite = 0;
   readonly #store: AnchorStore;
   readonly #prefix: string;
-  readonly #minIntervalMs: number;
 
   constructor(options: {
     store: AnchorStore;
     /** Key prefix, usually the plugin id. */
     prefix: string;
-    minIntervalMs?: number;
   }) {
     this.#store = options.store;
     this.#prefix = options.prefix;
-    this.#minIntervalMs = options.minIntervalMs ?? 1000;
   }
 
   async read(chain: string): Promise<AuditHead | undefined> {
@@ -54,20 +53,9 @@ export class AuditAnchor {
     }
   }
 
-  /** Whether a head should be written now: none for `minIntervalMs`, or `force`. */
-  due(options: { force?: boolean } = {}): boolean {
-    return options.force || Date.now() - this.#lastWrite >= this.#minIntervalMs;
-  }
-
   /** Records `head` as the chain's latest. */
-  async write(chain: string, head: Omit<AuditHead, 'at'>): Promise<void> {
-    const now = Date.now();
-    this.#lastWrite = now;
-    const anchored: AuditHead = { ...head, at: new Date(now).toISOString() };
-    await this.#store.put(
-      this.#key(chain),
-      Buffer.from(JSON.stringify(anchored)),
-    );
+  async write(chain: string, head: AuditHead): Promise<void> {
+    await this.#store.put(this.#key(chain), Buffer.from(JSON.stringify(head)));
   }
 
   #key(chain: string) {

@@ -2,8 +2,11 @@ import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
 import type { AuditEvent } from '@internal/plugin-ops-common';
 import type { Knex } from 'knex';
 import { AuditAnchor, AnchorStore } from './AuditAnchor';
+import { createHash } from 'node:crypto';
+import { TEST_AUDIT_KEY, testAuditKeyring } from '../testing/auditKeys';
 import { AuditChain } from './AuditChain';
-import { GENESIS_HASH, canonicalJson, hashAuditFields } from './hashing';
+import { AuditKeyring } from './AuditKeyring';
+import { GENESIS_HASH, canonicalJson, chainMessage } from './hashing';
 import { createAuditChainTables, dropAuditChainTables } from './tables';
 
 jest.setTimeout(120_000);
@@ -14,11 +17,21 @@ const TABLES = { events: 'test_audit_events', pending: 'test_audit_pending' };
 const AUDIT_TABLE = TABLES.events;
 const PENDING_TABLE = TABLES.pending;
 
+const keyring = testAuditKeyring();
+
 async function setup(databaseId: TestDatabaseId, anchor?: AuditAnchor) {
   const knex = await databases.init(databaseId);
   await createAuditChainTables(knex, TABLES);
-  return { knex, audit: new AuditChain({ db: knex, tables: TABLES, anchor }) };
+  return {
+    knex,
+    audit: new AuditChain({ db: knex, tables: TABLES, keyring, anchor }),
+  };
 }
+
+/** The chain's key as `AuditChain` derives it: what a test signs rows with. */
+const chainKeyring = keyring.forChain(AUDIT_TABLE);
+const sign = (fields: Parameters<typeof chainMessage>[0]) =>
+  chainKeyring.mac('chain', fields.keyId, chainMessage(fields));
 
 /** An anchor store in memory: the anchor only needs get and put. */
 function memoryStore(): AnchorStore {
@@ -48,6 +61,7 @@ const outcome = (query: Promise<unknown>) =>
   );
 
 const refused = expect.stringContaining(`${AUDIT_TABLE} is append-only`);
+const REFUSED_PATTERN = new RegExp(`${AUDIT_TABLE} is append-only`);
 
 /** What a tamperer with direct database access does: bypass the trigger. */
 async function tamper(
@@ -289,7 +303,7 @@ describe.each(databases.eachSupportedId())('AuditChain on %p', databaseId => {
     });
   });
 
-  it('names a row whose hash was recomputed after an edit by the broken link after it', async () => {
+  it('names row 1 of a chain rebuilt from its first row without the key', async () => {
     const { knex, audit } = await setup(databaseId);
     const events: AuditEvent[] = [];
     for (let i = 0; i < 4; i++) {
@@ -297,17 +311,75 @@ describe.each(databases.eachSupportedId())('AuditChain on %p', databaseId => {
         await appendOne(audit, { type: 't', actor: 'a', data: { i } }),
       );
     }
-    const forged = events[1];
-    const hash = hashAuditFields({ ...forged, data: { i: 99 } });
-    await tamper(knex, databaseId, db =>
-      db(AUDIT_TABLE)
-        .where({ seq: forged.seq })
-        .update({ data: canonicalJson({ i: 99 }), hash }),
-    );
+    // Someone with write access edits row 2 and re-links every row from the
+    // first, as the unkeyed chain allowed: with SHA-256, then with a key of
+    // their own under the real key id.
+    const rebuilds = {
+      sha256: (fields: Parameters<typeof chainMessage>[0]) =>
+        createHash('sha256').update(chainMessage(fields)).digest('hex'),
+      guessedKey: (fields: Parameters<typeof chainMessage>[0]) =>
+        new AuditKeyring(
+          [{ id: fields.keyId, key: 'a key the attacker made up, 32+ chars' }],
+          'ops',
+        )
+          .forChain(AUDIT_TABLE)
+          .mac('chain', fields.keyId, chainMessage(fields)),
+    };
+    for (const rehash of Object.values(rebuilds)) {
+      let prevHash = GENESIS_HASH;
+      await tamper(knex, databaseId, async db => {
+        for (const event of events) {
+          const data = event.seq === events[1].seq ? { i: 99 } : event.data;
+          const hash = rehash({
+            keyId: 'test-audit-1',
+            prevHash,
+            recordId: event.recordId,
+            type: event.type,
+            actor: event.actor,
+            at: event.at,
+            data,
+          });
+          await db(AUDIT_TABLE)
+            .where({ seq: event.seq })
+            .update({ data: canonicalJson(data), prev_hash: prevHash, hash });
+          prevHash = hash;
+        }
+      });
+      expect(await audit.verify()).toEqual({
+        ok: false,
+        count: 0,
+        brokenAt: { seq: events[0].seq, reason: 'hash mismatch' },
+      });
+    }
+  });
+
+  it('verifies rows signed with a retired key and names rows signed with an unknown one', async () => {
+    const { knex, audit } = await setup(databaseId);
+    await appendOne(audit, { type: 'before rotation', actor: 'a' });
+    const rotated = new AuditChain({
+      db: knex,
+      tables: TABLES,
+      keyring: new AuditKeyring(
+        [
+          { id: 'test-audit-2', key: 'the next audit key, 32 characters+' },
+          TEST_AUDIT_KEY,
+        ],
+        'ops',
+      ),
+    });
+    const after = await appendOne(rotated, {
+      type: 'after rotation',
+      actor: 'a',
+    });
+    expect(await rotated.verify()).toEqual({ ok: true, count: 2 });
+    // The old keyring alone does not know the new key.
     expect(await audit.verify()).toEqual({
       ok: false,
-      count: 2,
-      brokenAt: { seq: events[2].seq, reason: 'broken link' },
+      count: 1,
+      brokenAt: {
+        seq: after.seq,
+        reason: 'signed with an unknown audit key (test-audit-2)',
+      },
     });
   });
 
@@ -318,6 +390,7 @@ describe.each(databases.eachSupportedId())('AuditChain on %p', databaseId => {
     const start = Date.parse('2026-01-01T00:00:00.000Z');
     for (let i = 0; i < 2500; i++) {
       const fields = {
+        keyId: 'test-audit-1',
         prevHash,
         recordId: `req-${i % 7}`,
         type: 'request.state_changed',
@@ -325,8 +398,9 @@ describe.each(databases.eachSupportedId())('AuditChain on %p', databaseId => {
         at: new Date(start + i * 1001).toISOString(),
         data: { i },
       };
-      const hash = hashAuditFields(fields);
+      const hash = sign(fields);
       rows.push({
+        key_id: fields.keyId,
         record_id: fields.recordId,
         type: fields.type,
         actor: fields.actor,
@@ -397,16 +471,15 @@ describe.each(databases.eachSupportedId())('AuditChain on %p', databaseId => {
         await appendOne(audit, { type: 't', actor: 'a', data: { i } }),
       );
     }
-    await audit.anchorHead({ force: true });
     expect(await audit.verify()).toEqual({ ok: true, count: 5 });
 
     await tamper(knex, databaseId, db =>
       db(AUDIT_TABLE).where('seq', '>', events[2].seq).delete(),
     );
     // The shortened chain still links: only the anchor shows the cut.
-    expect(await new AuditChain({ db: knex, tables: TABLES }).verify()).toEqual(
-      { ok: true, count: 3 },
-    );
+    expect(
+      await new AuditChain({ db: knex, tables: TABLES, keyring }).verify(),
+    ).toEqual({ ok: true, count: 3 });
     expect(await audit.verify()).toEqual({
       ok: false,
       count: 3,
@@ -415,6 +488,103 @@ describe.each(databases.eachSupportedId())('AuditChain on %p', databaseId => {
         reason: expect.stringContaining('rows deleted from its end'),
       },
     });
+  });
+
+  it('names an emptied chain through its anchored head', async () => {
+    const anchor = new AuditAnchor({ store: memoryStore(), prefix: 'test' });
+    const { knex, audit } = await setup(databaseId, anchor);
+    const events: AuditEvent[] = [];
+    for (let i = 0; i < 3; i++) {
+      events.push(await appendOne(audit, { type: 't', actor: 'a' }));
+    }
+    await tamper(knex, databaseId, db => db(AUDIT_TABLE).delete());
+    expect(await audit.verify()).toEqual({
+      ok: false,
+      count: 0,
+      brokenAt: {
+        seq: events[2].seq,
+        reason: expect.stringMatching(
+          /ends at nothing \(no rows\).*rows deleted from its end/,
+        ),
+      },
+    });
+  });
+
+  it('anchors the head after every chaining, under the fixed chain id, and names an edited anchor', async () => {
+    const store = memoryStore();
+    const anchor = new AuditAnchor({ store, prefix: 'test' });
+    const { knex, audit } = await setup(databaseId, anchor);
+    for (let i = 0; i < 3; i++) {
+      await knex.transaction(trx =>
+        audit.enqueue([{ type: 't', actor: 'a', data: { i } }], trx),
+      );
+      expect(await audit.chainPending({ wait: true })).toBe(1);
+      // No throttle: the anchor names each new head at once.
+      const head = await anchor.read(AUDIT_TABLE);
+      const [newest] = await allEvents(knex);
+      expect(head).toMatchObject({ seq: newest.seq, keyId: 'test-audit-1' });
+    }
+    const head = (await anchor.read(AUDIT_TABLE))!;
+    await store.put(
+      `test/audit-head/${AUDIT_TABLE}.json`,
+      Buffer.from(JSON.stringify({ ...head, seq: head.seq - 1 })),
+    );
+    expect(await audit.verify()).toEqual({
+      ok: false,
+      count: 0,
+      brokenAt: {
+        seq: head.seq - 1,
+        reason: 'the anchored head is not signed by a known audit key',
+      },
+    });
+  });
+
+  it('never chains a forged or altered pending row, and names it', async () => {
+    const { knex, audit } = await setup(databaseId);
+    await appendOne(audit, { type: 'real', actor: 'a' });
+    // A row written straight into the pending table, without the key.
+    await knex(PENDING_TABLE).insert({
+      record_id: 'req-1',
+      type: 'request.approved',
+      actor: 'user:default/mallory',
+      at: new Date(),
+      data: '{}',
+      key_id: 'test-audit-1',
+      mac: '0'.repeat(64),
+    });
+    expect(await audit.chainPending({ wait: true })).toBe(0);
+    expect(await audit.forRecord('req-1')).toEqual([]);
+    const forged = await audit.verify();
+    expect(forged).toMatchObject({
+      ok: false,
+      count: 1,
+      brokenAt: { reason: expect.stringMatching(/^forged pending row \d+/) },
+    });
+    await knex(PENDING_TABLE).delete();
+
+    // A genuine pending row whose content is edited before it is chained.
+    await knex.transaction(trx =>
+      audit.enqueue(
+        [{ recordId: 'req-2', type: 'request.received', actor: 'alice' }],
+        trx,
+      ),
+    );
+    await knex(PENDING_TABLE).update({ actor: 'user:default/mallory' });
+    expect(await audit.chainPending({ wait: true })).toBe(0);
+    expect(await audit.verify()).toMatchObject({
+      ok: false,
+      brokenAt: { reason: expect.stringMatching(/^forged pending row/) },
+    });
+  });
+
+  it('refuses TRUNCATE of the audit table on PostgreSQL', async () => {
+    const { knex, audit } = await setup(databaseId);
+    await appendOne(audit, { type: 't', actor: 'a' });
+    const truncate = outcome(knex.raw(`TRUNCATE ${AUDIT_TABLE}`));
+    // SQLite has no TRUNCATE (and no triggers): there verify and the anchor catch it.
+    const truncateRefusal = isPg(databaseId) ? REFUSED_PATTERN : /syntax error/;
+    expect(await truncate).toEqual(expect.stringMatching(truncateRefusal));
+    expect(await audit.verify()).toEqual({ ok: true, count: 1 });
   });
 
   it('writes a change and the audit events of every row it returned, atomically', async () => {

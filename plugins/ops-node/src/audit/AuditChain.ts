@@ -5,11 +5,18 @@ import type {
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { isPostgres } from '../database';
-import type { AuditAnchor } from './AuditAnchor';
-import { GENESIS_HASH, hashAuditFields } from './hashing';
+import type { AuditAnchor, AuditHead } from './AuditAnchor';
+import type { AuditKeyring } from './AuditKeyring';
+import { GENESIS_HASH, chainMessage, pendingMessage } from './hashing';
 import type { AuditChainTables } from './tables';
 import { AuditedWriteOptions, auditedWrite } from './auditedWrite';
-import { AuditEntry, PreparedEntry, pendingRow, prepare } from './entries';
+import {
+  AuditEntry,
+  PreparedEntry,
+  prepare,
+  signedPendingRow,
+  storedColumns,
+} from './entries';
 
 /** Pending events chained per transaction by `chainPending`. */
 const CHAIN_BATCH_SIZE = 1000;
@@ -24,13 +31,17 @@ interface PendingRow {
   actor: string;
   at: Date | string | number;
   data: string;
+  key_id: string;
+  mac: string;
 }
 
-interface ChainRow extends Omit<PendingRow, 'id'> {
+interface ChainRow extends Omit<PendingRow, 'id' | 'mac'> {
   seq: number | string;
   prev_hash: string;
   hash: string;
 }
+
+type Broken = { seq: number; reason: string };
 
 /** PostgreSQL returns Date, SQLite a number or string: all become ISO text. */
 const iso = (value: Date | string | number) => new Date(value).toISOString();
@@ -60,23 +71,58 @@ function toEvent(row: ChainRow): AuditEvent {
   };
 }
 
-/** The hash a row should have, or undefined when its data is not JSON. */
-function recomputeHash(row: ChainRow): string | undefined {
+/** Whether a pending row carries the MAC its content should have. */
+function pendingRowIsAuthentic(row: PendingRow, keyring: AuditKeyring) {
+  if (!row.key_id || !keyring.has(row.key_id)) return false;
+  const expected = keyring.mac(
+    'pending',
+    row.key_id,
+    pendingMessage({
+      recordId: row.record_id ?? null,
+      type: row.type,
+      actor: row.actor,
+      at: iso(row.at),
+      data: row.data,
+    }),
+  );
+  return expected === row.mac;
+}
+
+/** Why a chained row does not check out, or undefined when it does. */
+function checkRow(
+  row: ChainRow,
+  expectedPrev: string,
+  keyring: AuditKeyring,
+): string | undefined {
+  if (row.prev_hash !== expectedPrev) return 'broken link';
+  if (!row.key_id || !keyring.has(row.key_id)) {
+    return `signed with an unknown audit key (${row.key_id ?? 'none'})`;
+  }
   let data: unknown;
   try {
     data = JSON.parse(row.data);
   } catch {
-    return undefined;
+    return 'hash mismatch';
   }
-  return hashAuditFields({
-    prevHash: row.prev_hash,
-    recordId: row.record_id ?? null,
-    type: row.type,
-    actor: row.actor,
-    at: iso(row.at),
-    data,
-  });
+  const expected = keyring.mac(
+    'chain',
+    row.key_id,
+    chainMessage({
+      keyId: row.key_id,
+      prevHash: row.prev_hash,
+      recordId: row.record_id ?? null,
+      type: row.type,
+      actor: row.actor,
+      at: iso(row.at),
+      data,
+    }),
+  );
+  return expected === row.hash ? undefined : 'hash mismatch';
 }
+
+/** What an anchored head's MAC covers. */
+const anchorMessage = (chain: string, head: Omit<AuditHead, 'mac'>) =>
+  JSON.stringify([chain, head.seq, head.hash, head.at, head.keyId]);
 
 /**
  * The key of the transaction-scoped PostgreSQL advisory lock that serializes
@@ -91,31 +137,52 @@ export interface AuditChainOptions {
   db: Knex;
   /** The chain's tables, created by `createAuditChainTables` in a migration. */
   tables: AuditChainTables;
+  /**
+   * The keys that sign rows, kept outside the database (`readAuditKeyring`);
+   * derived per chain from the events table's name.
+   */
+  keyring: AuditKeyring;
   /** Keeps the head outside the database, so cutting the chain's end is caught too. */
   anchor?: AuditAnchor;
+  /**
+   * The chain's fixed name in the anchor store; defaults to the events
+   * table. Every replica of a plugin uses the same one.
+   */
+  chainId?: string;
 }
 
 /**
  * A tamper-evident audit log: an append-only table where every row carries
- * the SHA-256 of its own content and of the previous row's hash, so altering,
- * inserting or deleting a row breaks the chain that `verify()` walks. On
- * PostgreSQL a trigger also refuses UPDATE and DELETE.
+ * an HMAC-SHA256, under a key kept outside the database, of its own content
+ * and of the previous row's hash. Altering, inserting or deleting a row
+ * breaks the chain that `verify()` walks, and without the key nobody can
+ * re-sign it. With an anchor, the head is also kept outside the database, so
+ * a cut end or an emptied table is caught. On PostgreSQL triggers also
+ * refuse UPDATE, DELETE and TRUNCATE.
  *
  * Busy paths write events as pending rows in their own transaction
- * (`enqueue`, `auditedWrite`): no lock is taken, and an `AuditChainer` links
- * them into the chain in commit order shortly after. `append` chains at once.
+ * (`enqueue`, `auditedWrite`), each with its own MAC: no lock is taken, and
+ * an `AuditChainer` links them into the chain in commit order shortly after.
+ * A pending row whose MAC does not verify is never chained, and `verify()`
+ * names it. `append` chains at once.
  */
 export class AuditChain {
   readonly #db: Knex;
   readonly #tables: AuditChainTables;
   readonly #anchor?: AuditAnchor;
+  readonly #keyring: AuditKeyring;
+  readonly #chainId: string;
   readonly #postgres: boolean;
   readonly #lockKey: number;
+  /** Pending rows found forged: skipped by every later turn of this process. */
+  readonly #forged = new Set<string>();
 
   constructor(options: AuditChainOptions) {
     this.#db = options.db;
     this.#tables = options.tables;
     this.#anchor = options.anchor;
+    this.#keyring = options.keyring.forChain(options.tables.events);
+    this.#chainId = options.chainId ?? options.tables.events;
     this.#postgres = isPostgres(options.db);
     this.#lockKey = lockKeyOf(options.tables.events);
   }
@@ -153,7 +220,7 @@ export class AuditChain {
   async enqueue(entries: AuditEntry[], trx: Knex.Transaction): Promise<void> {
     if (entries.length === 0) return;
     await trx(this.#tables.pending).insert(
-      entries.map(prepare).map(pendingRow),
+      entries.map(entry => signedPendingRow(prepare(entry), this.#keyring)),
     );
   }
 
@@ -176,6 +243,7 @@ export class AuditChain {
       db: this.#db,
       pendingTable: this.#tables.pending,
       postgres: this.#postgres,
+      keyring: this.#keyring,
       enqueue: (entries, tx) => this.enqueue(entries, tx),
       ...options,
     });
@@ -190,7 +258,13 @@ export class AuditChain {
    */
   async chainPending(options: { wait: boolean }): Promise<number> {
     // Most turns find nothing: one read, no transaction, no lock.
-    if (!(await this.#db(this.#tables.pending).select('id').first())) return 0;
+    const first: Pick<PendingRow, 'id'> | undefined = await this.#db(
+      this.#tables.pending,
+    )
+      .select('id')
+      .whereNotIn('id', [...this.#forged])
+      .first();
+    if (!first) return 0;
     const chained = await this.#db.transaction(async tx =>
       (await this.#lock(tx, options.wait ? 'wait' : 'try'))
         ? this.#chainBatches(tx)
@@ -200,22 +274,34 @@ export class AuditChain {
     return chained;
   }
 
-  /** Writes the committed head to the anchor (throttled unless `force`). */
-  async anchorHead(options: { force?: boolean } = {}): Promise<void> {
-    if (!this.#anchor?.due(options)) return;
-    const chain = await this.#chainId();
+  /**
+   * Writes the committed head to the anchor, signed; runs after every
+   * chaining. The head is read after the commit, so the anchor never names
+   * a row that is not there for everyone.
+   */
+  async anchorHead(): Promise<void> {
+    if (!this.#anchor) return;
     const head: Pick<ChainRow, 'seq' | 'hash'> | undefined = await this.#db(
       this.#tables.events,
     )
       .select('seq', 'hash')
       .orderBy('seq', 'desc')
       .first();
-    if (chain && head) {
-      await this.#anchor.write(chain, {
-        seq: Number(head.seq),
-        hash: head.hash,
-      });
-    }
+    if (!head) return;
+    const unsigned = {
+      seq: Number(head.seq),
+      hash: head.hash,
+      at: new Date().toISOString(),
+      keyId: this.#keyring.signingKeyId,
+    };
+    await this.#anchor.write(this.#chainId, {
+      ...unsigned,
+      mac: this.#keyring.mac(
+        'anchor',
+        unsigned.keyId,
+        anchorMessage(this.#chainId, unsigned),
+      ),
+    });
   }
 
   /** Every event about one record, oldest first (pending ones chained first). */
@@ -232,19 +318,35 @@ export class AuditChain {
    * batches, and names the first row that does not check out: `broken link`
    * when its prevHash is not the previous row's hash (a row was deleted or
    * inserted before it), `hash mismatch` when its content no longer matches
-   * its hash (it was altered). `count` is the number of rows that checked
-   * out (all of them when ok). With an anchor, it also fails when the
-   * anchored head's row differs or is gone (the end of the chain was cut off).
+   * its HMAC (it was altered, or re-hashed without the key). `count` is the
+   * number of rows that checked out (all of them when ok). With an anchor it
+   * also fails when the anchored head's row differs or is gone (the end was
+   * cut off, or every row deleted), or the anchor's own MAC is wrong. Last,
+   * a pending row that could not be chained because its MAC is wrong (it
+   * was forged in the database) fails it too.
    */
   async verify(): Promise<AuditVerification> {
     await this.chainPending({ wait: true });
     // Read before the walk: every row the anchor names was committed by then.
-    const chain = this.#anchor ? await this.#chainId() : undefined;
-    const anchored =
-      this.#anchor && chain ? await this.#anchor.read(chain) : undefined;
+    const anchored = await this.#anchor?.read(this.#chainId);
+    if (anchored && !this.#anchorIsAuthentic(anchored)) {
+      return {
+        ok: false,
+        count: 0,
+        brokenAt: {
+          seq: anchored.seq,
+          reason: 'the anchored head is not signed by a known audit key',
+        },
+      };
+    }
     let expectedPrev = GENESIS_HASH;
     let lastSeq: number | undefined;
     let count = 0;
+    const broken = (brokenAt: Broken): AuditVerification => ({
+      ok: false,
+      count,
+      brokenAt,
+    });
     for (;;) {
       const query = this.#db(this.#tables.events)
         .orderBy('seq', 'asc')
@@ -253,22 +355,10 @@ export class AuditChain {
       const rows: ChainRow[] = await query;
       for (const row of rows) {
         const seq = Number(row.seq);
-        if (row.prev_hash !== expectedPrev) {
-          return { ok: false, count, brokenAt: { seq, reason: 'broken link' } };
-        }
-        if (recomputeHash(row) !== row.hash) {
-          return {
-            ok: false,
-            count,
-            brokenAt: { seq, reason: 'hash mismatch' },
-          };
-        }
+        const problem = checkRow(row, expectedPrev, this.#keyring);
+        if (problem) return broken({ seq, reason: problem });
         if (anchored && seq === anchored.seq && row.hash !== anchored.hash) {
-          return {
-            ok: false,
-            count,
-            brokenAt: { seq, reason: 'differs from the anchored head' },
-          };
+          return broken({ seq, reason: 'differs from the anchored head' });
         }
         expectedPrev = row.hash;
         lastSeq = seq;
@@ -277,58 +367,95 @@ export class AuditChain {
       if (rows.length < VERIFY_BATCH_SIZE) break;
     }
     if (anchored && (lastSeq ?? 0) < anchored.seq) {
-      return {
-        ok: false,
-        count,
-        brokenAt: {
-          seq: anchored.seq,
-          reason: `missing: the chain ends at ${
-            lastSeq ?? 'nothing'
-          }, before the head anchored at ${
-            anchored.at
-          } (rows deleted from its end)`,
-        },
-      };
+      return broken({
+        seq: anchored.seq,
+        reason: `missing: the chain ends at ${
+          lastSeq ?? 'nothing (no rows)'
+        }, before the head anchored at ${
+          anchored.at
+        } (rows deleted from its end)`,
+      });
+    }
+    const forged = await this.#findForgedPending();
+    if (forged !== undefined) {
+      return broken({
+        seq: (lastSeq ?? 0) + 1,
+        reason: `forged pending row ${forged}: its MAC does not verify, so it was not chained`,
+      });
     }
     return { ok: true, count };
   }
 
-  /** The chain's identity for its anchor: the hash of its first row. */
-  async #chainId(): Promise<string | undefined> {
-    const first: Pick<ChainRow, 'hash'> | undefined = await this.#db(
-      this.#tables.events,
-    )
-      .select('hash')
-      .orderBy('seq', 'asc')
-      .first();
-    return first?.hash;
+  #anchorIsAuthentic(head: AuditHead): boolean {
+    if (!head.keyId || !this.#keyring.has(head.keyId)) return false;
+    const { mac, ...unsigned } = head;
+    return (
+      mac ===
+      this.#keyring.mac(
+        'anchor',
+        head.keyId,
+        anchorMessage(this.#chainId, unsigned),
+      )
+    );
   }
 
-  /** Chains every pending event visible to `tx`, oldest first; the lock is held. */
+  /** The id of a pending row whose MAC is wrong, if any (they are never chained). */
+  async #findForgedPending(): Promise<string | undefined> {
+    let lastId: number | string | undefined;
+    for (;;) {
+      const query = this.#db(this.#tables.pending)
+        .orderBy('id', 'asc')
+        .limit(VERIFY_BATCH_SIZE);
+      if (lastId !== undefined) query.where('id', '>', lastId);
+      const rows: PendingRow[] = await query;
+      const forged = rows.find(
+        row => !pendingRowIsAuthentic(row, this.#keyring),
+      );
+      if (forged) return String(forged.id);
+      if (rows.length < VERIFY_BATCH_SIZE) return undefined;
+      lastId = rows[rows.length - 1].id;
+    }
+  }
+
+  /**
+   * Chains every authentic pending event visible to `tx`, oldest first; the
+   * lock is held. Forged rows stay where they are (and `verify()` names them).
+   */
   async #chainBatches(tx: Knex.Transaction): Promise<number> {
     let total = 0;
+    let lastId: number | string | undefined;
     for (;;) {
-      const rows: PendingRow[] = await tx(this.#tables.pending)
+      const query = tx(this.#tables.pending)
         .orderBy('id', 'asc')
         .limit(CHAIN_BATCH_SIZE);
+      if (lastId !== undefined) query.where('id', '>', lastId);
+      const rows: PendingRow[] = await query;
       if (rows.length === 0) return total;
-      await this.#chain(
-        tx,
-        rows.map(row => ({
-          recordId: row.record_id ?? null,
-          type: row.type,
-          actor: row.actor,
-          at: new Date(iso(row.at)),
-          data: parseData(row.data),
-        })),
-      );
-      await tx(this.#tables.pending)
-        .whereIn(
-          'id',
-          rows.map(row => row.id),
-        )
-        .delete();
-      total += rows.length;
+      lastId = rows[rows.length - 1].id;
+      const authentic = rows.filter(row => {
+        if (pendingRowIsAuthentic(row, this.#keyring)) return true;
+        this.#forged.add(String(row.id));
+        return false;
+      });
+      if (authentic.length > 0) {
+        await this.#chain(
+          tx,
+          authentic.map(row => ({
+            recordId: row.record_id ?? null,
+            type: row.type,
+            actor: row.actor,
+            at: new Date(iso(row.at)),
+            data: parseData(row.data),
+          })),
+        );
+        await tx(this.#tables.pending)
+          .whereIn(
+            'id',
+            authentic.map(row => row.id),
+          )
+          .delete();
+      }
+      total += authentic.length;
       if (rows.length < CHAIN_BATCH_SIZE) return total;
     }
   }
@@ -359,15 +486,21 @@ export class AuditChain {
       .orderBy('seq', 'desc')
       .first();
     let prevHash = previous?.hash ?? GENESIS_HASH;
+    const keyId = this.#keyring.signingKeyId;
     const chained = prepared.map(event => {
-      const hash = hashAuditFields({
-        prevHash,
-        recordId: event.recordId,
-        type: event.type,
-        actor: event.actor,
-        at: event.at.toISOString(),
-        data: event.data,
-      });
+      const hash = this.#keyring.mac(
+        'chain',
+        keyId,
+        chainMessage({
+          keyId,
+          prevHash,
+          recordId: event.recordId,
+          type: event.type,
+          actor: event.actor,
+          at: event.at.toISOString(),
+          data: event.data,
+        }),
+      );
       const link = { ...event, prevHash, hash };
       prevHash = hash;
       return link;
@@ -375,7 +508,8 @@ export class AuditChain {
     const inserted = await tx(this.#tables.events)
       .insert(
         chained.map(event => ({
-          ...pendingRow(event),
+          ...storedColumns(event),
+          key_id: keyId,
           prev_hash: event.prevHash,
           hash: event.hash,
         })),

@@ -1,11 +1,7 @@
 import type { Knex } from 'knex';
-import { canonicalJson } from './hashing';
-import {
-  AuditEntry,
-  PreparedEntry,
-  RowAuditEntry,
-  prepare,
-} from './entries';
+import type { AuditKeyring } from './AuditKeyring';
+import { canonicalJson, pendingMessageSql } from './hashing';
+import { AuditEntry, PreparedEntry, RowAuditEntry, prepare } from './entries';
 
 /** A change and the audit events of every row it returns. */
 export interface AuditedWriteOptions {
@@ -31,6 +27,7 @@ export async function auditedWrite<Row extends { id: string }>(
     db: Knex;
     pendingTable: string;
     postgres: boolean;
+    keyring: AuditKeyring;
     enqueue: (entries: AuditEntry[], tx: Knex.Transaction) => Promise<void>;
   },
 ): Promise<Row[]> {
@@ -95,24 +92,44 @@ export async function auditedWrite<Row extends { id: string }>(
         .map(() => '?::text, changed.??')
         .join(', ')})`
     : '';
+  const keyId = options.keyring.signingKeyId;
+  const pads = options.keyring.pads('pending', keyId);
+  // Each pending row's MAC, computed by PostgreSQL from the pads of the
+  // pending key (HMAC-SHA256 as two sha256 calls): the row is made here.
+  const mac = `encode(sha256(?::bytea || sha256(?::bytea || convert_to(${pendingMessageSql(
+    {
+      recordId: 'm.record_id',
+      type: 'm.type',
+      actor: 'm.actor',
+      at: 'm.at',
+      data: 'm.data',
+    },
+  )}, 'UTF8'))), 'hex')`;
   const audit = events.length
     ? {
-        sql: `audit AS (INSERT INTO ?? (record_id, type, actor, at, data)
-          SELECT changed.id, e.type, e.actor, e.at, (e.data::jsonb${rowData})::text
-          FROM changed JOIN (VALUES ${events
-            .map(() => '(?::text, ?::int, ?, ?, ?::timestamptz, ?)')
-            .join(', ')}) AS e(record_id, position, type, actor, at, data)
-            ON e.record_id IS NULL OR e.record_id = changed.id
-          ORDER BY changed.id, e.position)`,
+        sql: `audit AS (INSERT INTO ?? (record_id, type, actor, at, data, key_id, mac)
+          SELECT m.record_id, m.type, m.actor, m.at::timestamptz, m.data, ?::text, ${mac}
+          FROM (SELECT changed.id::text AS record_id, e.type, e.actor, e.at,
+                  (e.data::jsonb${rowData})::text AS data, e.position
+            FROM changed JOIN (VALUES ${events
+              .map(
+                () => '(?::text, ?::int, ?::text, ?::text, ?::text, ?::text)',
+              )
+              .join(', ')}) AS e(record_id, position, type, actor, at, data)
+            ON e.record_id IS NULL OR e.record_id = changed.id) AS m
+          ORDER BY m.record_id, m.position)`,
         bindings: [
           options.pendingTable,
+          keyId,
+          pads.outer,
+          pads.inner,
           ...fromRow.flatMap(([key, column]) => [key, column]),
           ...events.flatMap(({ id, position, event }) => [
             id,
             position,
             event.type,
             event.actor,
-            event.at,
+            event.at.toISOString(),
             canonicalJson(event.data),
           ]),
         ],

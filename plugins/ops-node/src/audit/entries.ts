@@ -1,4 +1,5 @@
-import { canonicalJson } from './hashing';
+import type { AuditKeyring } from './AuditKeyring';
+import { canonicalJson, pendingMessage } from './hashing';
 
 /** What a caller records. */
 export interface AuditEntry {
@@ -40,10 +41,32 @@ export function prepare(entry: AuditEntry): PreparedEntry {
   };
 }
 
-export const pendingRow = (event: PreparedEntry) => ({
+/** The columns an event is stored with, in the chain and while pending. */
+export const storedColumns = (event: PreparedEntry) => ({
   record_id: event.recordId,
   type: event.type,
   actor: event.actor,
   at: event.at,
   data: canonicalJson(event.data),
 });
+
+/** A pending row, authenticated with the keyring's pending key. */
+export function signedPendingRow(event: PreparedEntry, keyring: AuditKeyring) {
+  const columns = storedColumns(event);
+  const keyId = keyring.signingKeyId;
+  return {
+    ...columns,
+    key_id: keyId,
+    mac: keyring.mac(
+      'pending',
+      keyId,
+      pendingMessage({
+        recordId: columns.record_id,
+        type: columns.type,
+        actor: columns.actor,
+        at: event.at.toISOString(),
+        data: columns.data,
+      }),
+    ),
+  };
+}

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-
 /** The `prevHash` of the first row of a chain. */
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -29,6 +27,8 @@ export function canonicalJson(value: unknown): string {
 
 /** The fields a row's hash covers. */
 export interface HashedFields {
+  /** The audit key that signed the row. */
+  keyId: string;
   prevHash: string;
   recordId: string | null;
   type: string;
@@ -38,18 +38,64 @@ export interface HashedFields {
   data: unknown;
 }
 
-/** SHA-256 hex of the canonical serialization of a row's hashed fields. */
-export function hashAuditFields(fields: HashedFields): string {
-  return createHash('sha256')
-    .update(
-      canonicalJson({
-        prevHash: fields.prevHash,
-        recordId: fields.recordId,
-        type: fields.type,
-        actor: fields.actor,
-        at: fields.at,
-        data: fields.data,
-      }),
-    )
-    .digest('hex');
+/** What a chained row's HMAC covers: the canonical JSON of its fields. */
+export function chainMessage(fields: HashedFields): string {
+  return canonicalJson({
+    keyId: fields.keyId,
+    prevHash: fields.prevHash,
+    recordId: fields.recordId,
+    type: fields.type,
+    actor: fields.actor,
+    at: fields.at,
+    data: fields.data,
+  });
+}
+
+/** The fields a pending row's MAC covers, as stored. */
+export interface PendingFields {
+  recordId: string | null;
+  type: string;
+  actor: string;
+  /** ISO 8601 with milliseconds. */
+  at: string;
+  /** The stored text of the data column. */
+  data: string;
+}
+
+const lengthPrefixed = (value: string) =>
+  `${Buffer.byteLength(value, 'utf8')}:${value}`;
+
+/**
+ * What a pending row's MAC covers: each field prefixed with its length in
+ * bytes, so no two rows share a message. PostgreSQL builds the same text in
+ * SQL (`pendingMessageSql`), because an audited write creates the row there.
+ */
+export function pendingMessage(fields: PendingFields): string {
+  return [
+    fields.recordId === null ? 'n' : `s${fields.recordId}`,
+    fields.type,
+    fields.actor,
+    fields.at,
+    fields.data,
+  ]
+    .map(lengthPrefixed)
+    .join('');
+}
+
+/**
+ * `pendingMessage` as a PostgreSQL expression over SQL expressions of the
+ * same fields (each yielding text).
+ */
+export function pendingMessageSql(fields: Record<keyof PendingFields, string>) {
+  const prefixed = (sql: string) =>
+    `octet_length(${sql})::text || ':' || ${sql}`;
+  return [
+    `coalesce('s' || ${fields.recordId}, 'n')`,
+    fields.type,
+    fields.actor,
+    fields.at,
+    fields.data,
+  ]
+    .map(sql => `(${prefixed(`(${sql})`)})`)
+    .join(' || ');
 }

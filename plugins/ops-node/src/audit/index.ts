@@ -5,10 +5,19 @@ export type { AuditEntry, RowAuditEntry } from './entries';
 export { AuditAnchor } from './AuditAnchor';
 export type { AnchorStore, AuditHead } from './AuditAnchor';
 export { AuditChainer } from './AuditChainer';
-export { GENESIS_HASH, canonicalJson, hashAuditFields } from './hashing';
-export type { HashedFields } from './hashing';
+export { AuditKeyring } from './AuditKeyring';
+export type { AuditKey, AuditKeyPurpose, HmacPads } from './AuditKeyring';
+export { committedAuditKeyPaths, readAuditKeyring } from './config';
+export {
+  GENESIS_HASH,
+  canonicalJson,
+  chainMessage,
+  pendingMessage,
+} from './hashing';
+export type { HashedFields, PendingFields } from './hashing';
 export {
   addAppendOnlyTrigger,
+  addTruncateTrigger,
   createAuditChainTables,
   dropAuditChainTables,
 } from './tables';

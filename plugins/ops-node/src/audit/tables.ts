@@ -14,7 +14,7 @@ const appendOnlyFunction = (tables: AuditChainTables) =>
 
 /**
  * Creates a chain's tables; call it from the plugin's own knex migration.
- * On PostgreSQL a trigger refuses UPDATE and DELETE on the chain.
+ * On PostgreSQL triggers refuse UPDATE, DELETE and TRUNCATE on the chain.
  */
 export async function createAuditChainTables(
   knex: Knex,
@@ -30,8 +30,12 @@ export async function createAuditChainTables(
     table.string('actor', 255).notNullable();
     table.timestamp('at', { useTz: true }).notNullable();
     table.text('data').notNullable().comment('Canonical JSON');
+    table
+      .string('key_id', 64)
+      .notNullable()
+      .comment('The audit key that signed the row');
     table.string('prev_hash', 64).notNullable();
-    table.string('hash', 64).notNullable().unique();
+    table.string('hash', 64).notNullable().unique().comment('HMAC-SHA256');
     table.index(['record_id'], `${tables.events}_record_idx`);
   });
   await knex.schema.createTable(tables.pending, table => {
@@ -44,6 +48,11 @@ export async function createAuditChainTables(
     table.string('actor', 255).notNullable();
     table.timestamp('at', { useTz: true }).notNullable();
     table.text('data').notNullable().comment('Canonical JSON');
+    table.string('key_id', 64).notNullable();
+    table
+      .string('mac', 64)
+      .notNullable()
+      .comment('HMAC-SHA256 of the row, set at write');
   });
   if (isPostgres(knex)) {
     await addAppendOnlyTrigger(knex, tables.events, appendOnlyFunction(tables));
@@ -65,8 +74,11 @@ export async function dropAuditChainTables(
 }
 
 /**
- * On PostgreSQL: makes `table` refuse UPDATE and DELETE with the error
- * `<table> is append-only`, through a trigger calling `functionName`.
+ * On PostgreSQL: makes `table` refuse UPDATE, DELETE and TRUNCATE with the
+ * error `<table> is append-only`, through triggers calling `functionName`.
+ * The triggers stop the application and mistakes; an owner of the table can
+ * still disable them, which is why the application should not own it (see
+ * the least-privilege role in the ops-node README) and why rows are signed.
  */
 export async function addAppendOnlyTrigger(
   knex: Knex,
@@ -84,5 +96,18 @@ export async function addAppendOnlyTrigger(
   await knex.raw(
     `CREATE TRIGGER ?? BEFORE UPDATE OR DELETE ON ?? FOR EACH ROW EXECUTE FUNCTION ??()`,
     [`${table}_append_only`, table, functionName],
+  );
+  await addTruncateTrigger(knex, table, functionName);
+}
+
+/** On PostgreSQL: makes `table` refuse TRUNCATE, through `functionName`. */
+export async function addTruncateTrigger(
+  knex: Knex,
+  table: string,
+  functionName: string,
+): Promise<void> {
+  await knex.raw(
+    `CREATE TRIGGER ?? BEFORE TRUNCATE ON ?? FOR EACH STATEMENT EXECUTE FUNCTION ??()`,
+    [`${table}_no_truncate`, table, functionName],
   );
 }

@@ -93,6 +93,21 @@ describe('S3BlobStore on the wire', () => {
     );
   });
 
+  it('writes every object with the Object Lock retention when configured', async () => {
+    const s3 = store({ objectLock: { mode: 'COMPLIANCE', retainDays: 7 } });
+    const before = Date.now();
+    await s3.put('audit-head/privacy.json', Buffer.from('{}'));
+    const [put] = server.requests;
+    expect(put.headers['x-amz-object-lock-mode']).toBe('COMPLIANCE');
+    const until = Date.parse(
+      String(put.headers['x-amz-object-lock-retain-until-date']),
+    );
+    expect(until - before).toBeGreaterThan(7 * 24 * 3600_000 - 60_000);
+    expect(until - before).toBeLessThan(7 * 24 * 3600_000 + 60_000);
+    // Object Lock writes need a checksum.
+    expect(put.headers).toHaveProperty('x-amz-checksum-crc32');
+  });
+
   it('stores keys as they are without a prefix', async () => {
     const first = await store().put('exports/a.bin', Buffer.from([0, 1, 255]));
     expect(first.location).toBe('s3://privacy-eu/exports/a.bin');

@@ -58,6 +58,13 @@ export interface S3BlobStoreOptions {
    * memory. Default 8 MiB, at least 5 MiB.
    */
   partSizeBytes?: number;
+  /**
+   * For a bucket with S3 Object Lock: every object written gets this
+   * retention, so no one can delete or overwrite that version until it ends
+   * (COMPLIANCE: not even the account's root). Forces checksums on, which
+   * Object Lock writes require.
+   */
+  objectLock?: { mode: 'GOVERNANCE' | 'COMPLIANCE'; retainDays: number };
 }
 
 /**
@@ -77,6 +84,7 @@ export class S3BlobStore implements BlobStore {
   readonly #prefix: string;
   readonly #checksums: boolean;
   readonly #partSize: number;
+  readonly #objectLock?: S3BlobStoreOptions['objectLock'];
 
   constructor(options: S3BlobStoreOptions) {
     if (options.prefix !== undefined) assertBlobKey(options.prefix);
@@ -87,7 +95,9 @@ export class S3BlobStore implements BlobStore {
       );
     }
     const custom = options.endpoint !== undefined;
-    this.#checksums = options.checksums ?? !custom;
+    this.#objectLock = options.objectLock;
+    this.#checksums =
+      options.objectLock !== undefined || (options.checksums ?? !custom);
     this.#client = new S3Client({
       region: options.region ?? 'us-east-1',
       endpoint: options.endpoint,
@@ -255,8 +265,20 @@ export class S3BlobStore implements BlobStore {
         Body: body,
         ContentLength: body.length,
         ContentType: 'application/octet-stream',
+        ...this.#retention(),
       }),
     );
+  }
+
+  /** The Object Lock retention of an object written now, if configured. */
+  #retention() {
+    if (!this.#objectLock) return {};
+    return {
+      ObjectLockMode: this.#objectLock.mode,
+      ObjectLockRetainUntilDate: new Date(
+        Date.now() + this.#objectLock.retainDays * 24 * 60 * 60 * 1000,
+      ),
+    };
   }
 
   async #createMultipartUpload(objectKey: string): Promise<string> {
@@ -265,6 +287,7 @@ export class S3BlobStore implements BlobStore {
         Bucket: this.#bucket,
         Key: objectKey,
         ContentType: 'application/octet-stream',
+        ...this.#retention(),
         // Parts sent with checksums need an upload created with the algorithm.
         ...(this.#checksums && { ChecksumAlgorithm: ChecksumAlgorithm.CRC32 }),
       }),

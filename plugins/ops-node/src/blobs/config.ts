@@ -35,6 +35,14 @@ const s3ConfigSchema = z
       })
       .strict()
       .optional(),
+    /** Retention of every object written, in a bucket with Object Lock enabled. */
+    objectLock: z
+      .object({
+        mode: z.enum(['GOVERNANCE', 'COMPLIANCE']),
+        retainDays: z.number().int().positive(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -10,3 +10,4 @@ export {
   type FakeS3Upload,
 } from './fakeS3Server';
 export { useThisRealmForSqliteErrors } from './sqliteErrors';
+export { TEST_AUDIT_KEY, testAuditKeyring } from './auditKeys';

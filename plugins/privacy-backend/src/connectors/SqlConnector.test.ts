@@ -1,6 +1,6 @@
 import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
 import knexFactory, { type Knex } from 'knex';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,28 @@ const OTHERS = ['customer-7', 'customer-420', 'CUSTOMER-42'];
 
 const sha256 = (text: string) =>
   createHash('sha256').update(text, 'utf8').digest('hex');
+const hmac = (key: Buffer, text: string) =>
+  createHmac('sha256', key).update(text, 'utf8').digest('hex');
+
+/**
+ * An `erasureKey` option that records each key it hands out: `copies` keeps
+ * the bytes (to compute the expected hashes), `given` the buffers the
+ * connector received (to see them zeroed afterwards).
+ */
+function watchedKeys() {
+  const copies: Buffer[] = [];
+  const given: Buffer[] = [];
+  return {
+    copies,
+    given,
+    erasureKey: () => {
+      const key = randomBytes(32);
+      copies.push(Buffer.from(key));
+      given.push(key);
+      return key;
+    },
+  };
+}
 
 /**
  * `orders` (30 rows of the subject, some sharing an email, some without one)
@@ -101,8 +123,14 @@ describe.each(databases.eachSupportedId())('SqlConnector on %p', databaseId => {
   async function setup(orders: SqlConnectionConfig['tables'][number]) {
     const knex = await databases.init(databaseId as TestDatabaseId);
     await seed(knex);
-    const connector = new SqlConnector('checkout-eu', config(orders), { knex });
-    return { knex, connector };
+    const keys = watchedKeys();
+    const connector = new SqlConnector('checkout-eu', config(orders), {
+      knex,
+      erasureKey: keys.erasureKey,
+    });
+    /** The expected hash of `text` under the key of erasure `n` (0 = first). */
+    const hashed = (text: string, n = 0) => hmac(keys.copies[n], text);
+    return { knex, connector, keys, hashed };
   }
 
   it('exports exactly the subject rows, all columns, by table', async () => {
@@ -151,7 +179,7 @@ describe.each(databases.eachSupportedId())('SqlConnector on %p', databaseId => {
   });
 
   it('erases with hash, redact and null columns and deleted rows', async () => {
-    const { knex, connector } = await setup(ordersByColumns);
+    const { knex, connector, hashed } = await setup(ordersByColumns);
     const before = await knex('orders')
       .where('customer_id', SUBJECT)
       .orderBy('id');
@@ -166,8 +194,8 @@ describe.each(databases.eachSupportedId())('SqlConnector on %p', databaseId => {
     expect(after).toEqual(
       before.map(row => ({
         ...row,
-        customer_id: sha256(SUBJECT),
-        email: row.email === null ? null : sha256(row.email),
+        customer_id: hashed(SUBJECT),
+        email: row.email === null ? null : hashed(row.email),
         address: '[redacted]',
         note: null,
       })),
@@ -181,7 +209,7 @@ describe.each(databases.eachSupportedId())('SqlConnector on %p', databaseId => {
   it.each(['null', 'hash', 'redact'] as const)(
     'erases a column with %p and leaves other subjects untouched',
     async strategy => {
-      const { knex, connector } = await setup({
+      const { knex, connector, hashed } = await setup({
         table: 'orders',
         subjectColumn: 'customer_id',
         erase: 'columns',
@@ -206,12 +234,12 @@ describe.each(databases.eachSupportedId())('SqlConnector on %p', databaseId => {
         if (strategy === 'null' || email === null) {
           return strategy === 'redact' ? '[redacted]' : null;
         }
-        return strategy === 'hash' ? sha256(email) : '[redacted]';
+        return strategy === 'hash' ? hashed(email) : '[redacted]';
       };
       expect(after).toEqual(
         before.map(row => ({
           ...row,
-          customer_id: sha256(SUBJECT),
+          customer_id: hashed(SUBJECT),
           email: erased(row.email),
         })),
       );
@@ -234,29 +262,158 @@ describe.each(databases.eachSupportedId())('SqlConnector on %p', databaseId => {
   });
 
   it('hashes every row once, even when a value equals the hash of another', async () => {
-    const { knex, connector } = await setup({
-      table: 'orders',
-      subjectColumn: 'customer_id',
-      erase: 'columns',
-      columns: { email: 'hash' },
-    });
+    const keys = watchedKeys();
+    const key = randomBytes(32);
+    keys.erasureKey = () => Buffer.from(key); // a key known in advance
+    const knex = await databases.init(databaseId as TestDatabaseId);
+    await seed(knex);
+    const connector = new SqlConnector(
+      'checkout-eu',
+      config({
+        table: 'orders',
+        subjectColumn: 'customer_id',
+        erase: 'columns',
+        columns: { email: 'hash' },
+      }),
+      { knex, erasureKey: keys.erasureKey },
+    );
     const plain = 'subject-0@example.com';
     await knex('orders')
       .where({ customer_id: SUBJECT, email: 'subject-2@example.com' })
-      .update({ email: sha256(plain) });
+      .update({ email: hmac(key, plain) });
 
     await connector.eraseSubject(SUBJECT);
 
-    const emails = (await knex('orders').where('customer_id', sha256(SUBJECT)))
+    const emails = (
+      await knex('orders').where('customer_id', hmac(key, SUBJECT))
+    )
       .map(row => row.email)
       .filter(email => email !== null);
     expect(new Set(emails)).toEqual(
       new Set([
-        sha256(plain),
-        sha256('subject-1@example.com'),
-        sha256(sha256(plain)),
+        hmac(key, plain),
+        hmac(key, 'subject-1@example.com'),
+        hmac(key, hmac(key, plain)),
       ]),
     );
+  });
+
+  it('hashes with a key of its own per erasure: not sha256, unlinkable across stores and erasures, the key zeroed and stored nowhere', async () => {
+    const knex = await databases.init(databaseId as TestDatabaseId);
+    await seed(knex);
+    // A second store holding the same subject, under the same column names.
+    await knex.schema.createTable('crm_contacts', table => {
+      table.increments('id');
+      table.string('customer_id').notNullable();
+      table.string('email');
+    });
+    await knex('crm_contacts').insert([
+      { customer_id: SUBJECT, email: 'subject-1@example.com' },
+    ]);
+    const keys = watchedKeys();
+    const hashedTable = (table: string) => ({
+      table,
+      subjectColumn: 'customer_id',
+      erase: 'columns' as const,
+      columns: { email: 'hash' as const },
+    });
+    const checkout = new SqlConnector(
+      'checkout-eu',
+      { ...config(hashedTable('orders')), tables: [hashedTable('orders')] },
+      { knex, erasureKey: keys.erasureKey },
+    );
+    const crm = new SqlConnector(
+      'crm-eu',
+      {
+        ...config(hashedTable('crm_contacts')),
+        tables: [hashedTable('crm_contacts')],
+      },
+      { knex, erasureKey: keys.erasureKey },
+    );
+
+    await checkout.eraseSubject(SUBJECT);
+    await crm.eraseSubject(SUBJECT);
+    // The subject comes back (a new order) and is erased a second time.
+    await knex('orders').insert({
+      customer_id: SUBJECT,
+      email: 'subject-1@example.com',
+      total: 1,
+    });
+    await checkout.eraseSubject(SUBJECT);
+    expect(keys.copies).toHaveLength(3);
+
+    const erasedRow = async (table: string, n: number) => {
+      const key = keys.copies[n];
+      const rows = await knex(table).where('customer_id', hmac(key, SUBJECT));
+      expect(rows.length).toBeGreaterThan(0);
+      return rows.find(row => row.email === hmac(key, 'subject-1@example.com'));
+    };
+    const first = await erasedRow('orders', 0);
+    const other = await erasedRow('crm_contacts', 1);
+    const second = await erasedRow('orders', 2);
+    const values = [first, other, second].flatMap(row => [
+      row.customer_id,
+      row.email,
+    ]);
+    // Six different values: nothing links the three erasures of one subject.
+    expect(new Set(values).size).toBe(6);
+    // None is the plain SHA-256 a guess of the id or email would reproduce.
+    for (const guess of [SUBJECT, 'subject-1@example.com']) {
+      expect(values).not.toContain(sha256(guess));
+    }
+
+    // Each key was zeroed when its erasure ended ...
+    for (const key of keys.given) {
+      expect(key.equals(Buffer.alloc(32))).toBe(true);
+    }
+    // ... and is in no table, in hex or base64.
+    const everything = JSON.stringify([
+      await knex('orders'),
+      await knex('sessions'),
+      await knex('crm_contacts'),
+    ]);
+    for (const key of keys.copies) {
+      expect(everything).not.toContain(key.toString('hex'));
+      expect(everything).not.toContain(key.toString('base64'));
+    }
+  });
+
+  it('reads back every declared column, and erases the subject id found in one', async () => {
+    const { knex, connector, hashed } = await setup(ordersByColumns);
+    // Another customer's order quotes the subject id in two declared columns.
+    const [{ id }] = await knex('orders')
+      .insert({
+        customer_id: 'customer-7',
+        email: SUBJECT,
+        note: `${SUBJECT}`,
+        address: 'Elsewhere',
+        total: 3,
+      })
+      .returning('id');
+    // The subject key matches 50 rows; the declared columns one more.
+    expect(await connector.countRemaining(SUBJECT)).toBe(51);
+
+    expect(await connector.eraseSubject(SUBJECT)).toEqual({ affected: 51 });
+    expect(await connector.countRemaining(SUBJECT)).toBe(0);
+    expect(await knex('orders').where({ id })).toEqual([
+      {
+        id,
+        customer_id: 'customer-7',
+        email: hashed(SUBJECT),
+        note: null,
+        address: 'Elsewhere',
+        total: 3,
+      },
+    ]);
+  });
+
+  it('reports an erased row whose declared column still holds the subject id', async () => {
+    const { knex, connector } = await setup(ordersByColumns);
+    await connector.eraseSubject(SUBJECT);
+    expect(await connector.countRemaining(SUBJECT)).toBe(0);
+    // Written back behind the erasure's back, in a column that is not the key.
+    await knex('orders').where('id', 1).update({ address: SUBJECT });
+    expect(await connector.countRemaining(SUBJECT)).toBe(1);
   });
 
   it('binds the subject id: SQL in it matches nothing', async () => {

@@ -1,7 +1,7 @@
 import { REGIONS, type Region } from '@internal/plugin-privacy-common';
 import type DataLoader from 'dataloader';
 import knexFactory, { type Knex } from 'knex';
-import { createHash } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { type DataSourceConnector, REDACTED } from './types';
 import { parseConnectionConfig } from './validation';
@@ -75,7 +75,16 @@ type SqlTable = z.output<typeof sqlTableSchema>;
 export interface SqlConnectorOptions {
   /** Use this client instead of creating one from the config (tests); it is not closed by `close()`. */
   knex?: Knex;
+  /**
+   * Makes the key of one erasure's `hash` values (tests, to watch it). The
+   * default is 32 random bytes; whatever it returns is zeroed when the
+   * erasure ends.
+   */
+  erasureKey?: () => Buffer;
 }
+
+/** Bytes of the random key of one erasure's keyed hashes. */
+export const ERASURE_KEY_BYTES = 32;
 
 export class SqlConnector implements DataSourceConnector {
   readonly connection: string;
@@ -83,6 +92,7 @@ export class SqlConnector implements DataSourceConnector {
   readonly #tables: SqlTable[];
   readonly #db: Knex;
   readonly #ownsDb: boolean;
+  readonly #erasureKey: () => Buffer;
   /**
    * One reader per configured table. Exports running at the same time ask
    * for their subjects within one turn of the event loop; a reader sends
@@ -106,6 +116,8 @@ export class SqlConnector implements DataSourceConnector {
     this.region = parsed.region;
     this.#tables = parsed.tables;
     this.#ownsDb = !options.knex;
+    this.#erasureKey =
+      options.erasureKey ?? (() => randomBytes(ERASURE_KEY_BYTES));
     this.#db =
       options.knex ??
       knexFactory({
@@ -139,25 +151,53 @@ export class SqlConnector implements DataSourceConnector {
     return result;
   }
 
-  /** Erases all tables in one transaction, in config order (list child tables first). */
+  /**
+   * Erases all tables in one transaction, in config order (list child tables
+   * first). `hash` values are HMAC-SHA256 under a random key made for this
+   * erasure alone and zeroed when it ends: nothing can recompute them from an
+   * id or an email, and the same subject erased in two stores (or twice)
+   * gets unrelated values. Within one erasure the same value gets the same
+   * hash, so the erased rows of one subject still group together.
+   */
   async eraseSubject(subjectId: string): Promise<{ affected: number }> {
-    return this.#db.transaction(async trx => {
-      let affected = 0;
-      for (const table of this.#tables) {
-        affected +=
-          table.erase === 'delete-row'
-            ? await trx(table.table).where(table.subjectColumn, subjectId).del()
-            : await eraseColumns(trx, table, subjectId);
-      }
-      return { affected };
-    });
+    const key = this.#erasureKey();
+    try {
+      const hash = (value: unknown) => keyedHashHex(key, value);
+      return await this.#db.transaction(async trx => {
+        let affected = 0;
+        for (const table of this.#tables) {
+          affected +=
+            table.erase === 'delete-row'
+              ? await trx(table.table)
+                  .where(table.subjectColumn, subjectId)
+                  .del()
+              : (await eraseColumns(trx, table, subjectId, hash)) +
+                (await eraseIdInColumns(trx, table, subjectId, hash));
+        }
+        return { affected };
+      });
+    } finally {
+      key.fill(0);
+    }
   }
 
+  /**
+   * The read-back: rows that still hold the subject id in any declared
+   * column, the subject column or a column listed under `columns`, not only
+   * the subject key. Declared columns are compared as text, so a column of
+   * any type can be checked.
+   */
   async countRemaining(subjectId: string): Promise<number> {
     let remaining = 0;
-    for (const { table, subjectColumn } of this.#tables) {
+    for (const { table, subjectColumn, columns = {} } of this.#tables) {
+      const declared = Object.keys(columns).filter(c => c !== subjectColumn);
       const [row] = await this.#db(table)
-        .where(subjectColumn, subjectId)
+        .where(query => {
+          query.where(subjectColumn, subjectId);
+          for (const column of declared) {
+            query.orWhereRaw('CAST(?? AS TEXT) = ?', [column, subjectId]);
+          }
+        })
         .count({ n: '*' });
       remaining += Number(row?.n ?? 0);
     }
@@ -171,9 +211,12 @@ export class SqlConnector implements DataSourceConnector {
   }
 }
 
+type Hash = (value: unknown) => string;
+
 /**
- * Nulls, redacts or hashes the listed columns of the subject's rows, and
- * replaces the subject column itself (hashed unless listed otherwise).
+ * Nulls, redacts or hashes (keyed, see eraseSubject) the listed columns of
+ * the subject's rows, and replaces the subject column itself (hashed unless
+ * listed otherwise).
  *
  * Hashes are computed in JS (same result on SQLite and PostgreSQL), one UPDATE
  * per distinct combination of values of the hashed columns. Every UPDATE also
@@ -184,6 +227,7 @@ async function eraseColumns(
   trx: Knex.Transaction,
   { table, subjectColumn, columns = {} }: SqlTable,
   subjectId: string,
+  hash: Hash,
 ): Promise<number> {
   const strategies = { [subjectColumn]: 'hash' as const, ...columns };
 
@@ -195,7 +239,7 @@ async function eraseColumns(
     } else if (strategy === 'redact') {
       fixed[column] = REDACTED;
     } else if (column === subjectColumn) {
-      fixed[column] = sha256Hex(subjectId);
+      fixed[column] = hash(subjectId);
     } else {
       hashed.push(column);
     }
@@ -219,7 +263,7 @@ async function eraseColumns(
         update[column] = null;
       } else {
         query.where(column, value as Knex.Value);
-        update[column] = sha256Hex(value);
+        update[column] = hash(value);
       }
     }
     affected += await query.update(update);
@@ -227,17 +271,56 @@ async function eraseColumns(
   return affected;
 }
 
-/** SHA-256 hex of a column value: bytes as such, dates as ISO, anything else as text. */
-export function sha256Hex(value: unknown): string {
-  const hash = createHash('sha256');
-  if (Buffer.isBuffer(value) || value instanceof Uint8Array) {
-    hash.update(value);
-  } else if (value instanceof Date) {
-    hash.update(value.toISOString(), 'utf8');
-  } else if (typeof value === 'object' && value !== null) {
-    hash.update(JSON.stringify(value), 'utf8');
-  } else {
-    hash.update(String(value), 'utf8');
+/**
+ * The subject id found in a declared column of a row that is not the
+ * subject's own (another customer's order naming them, say): that column is
+ * erased there too, with its own strategy, so the read-back that looks in
+ * every declared column finds nothing.
+ */
+async function eraseIdInColumns(
+  trx: Knex.Transaction,
+  { table, subjectColumn, columns = {} }: SqlTable,
+  subjectId: string,
+  hash: Hash,
+): Promise<number> {
+  const declared = Object.entries(columns).filter(
+    ([column]) => column !== subjectColumn,
+  );
+  if (declared.length === 0) return 0;
+  const [row] = await trx(table)
+    .where(query => {
+      for (const [column] of declared) {
+        query.orWhereRaw('CAST(?? AS TEXT) = ?', [column, subjectId]);
+      }
+    })
+    .count({ n: '*' });
+  const rows = Number(row?.n ?? 0);
+  if (rows === 0) return 0;
+  for (const [column, strategy] of declared) {
+    let value: unknown = null;
+    if (strategy === 'redact') value = REDACTED;
+    else if (strategy === 'hash') value = hash(subjectId);
+    await trx(table)
+      .whereRaw('CAST(?? AS TEXT) = ?', [column, subjectId])
+      .update({ [column]: value });
   }
-  return hash.digest('hex');
+  return rows;
+}
+
+/**
+ * Hex HMAC-SHA256 of a column value under `key`: bytes as such, dates as
+ * ISO, objects as JSON, anything else as text.
+ */
+export function keyedHashHex(key: Buffer, value: unknown): string {
+  const mac = createHmac('sha256', key);
+  if (Buffer.isBuffer(value) || value instanceof Uint8Array) {
+    mac.update(value);
+  } else if (value instanceof Date) {
+    mac.update(value.toISOString(), 'utf8');
+  } else if (typeof value === 'object' && value !== null) {
+    mac.update(JSON.stringify(value), 'utf8');
+  } else {
+    mac.update(String(value), 'utf8');
+  }
+  return mac.digest('hex');
 }

@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { HttpConnector, httpConnectionSchema } from './HttpConnector';
+import {
+  HttpConnector,
+  type HttpConnectorOptions,
+  httpConnectionSchema,
+} from './HttpConnector';
 import {
   SqlConnector,
   type SqlConnectorOptions,
@@ -11,11 +15,21 @@ import { parseConnectionConfig } from './validation';
 export * from './types';
 export {
   ConnectorRequestError,
+  DEFAULT_MAX_RESPONSE_BYTES,
   HttpConnector,
   type HttpConnectionConfig,
+  type HttpConnectorOptions,
+  HTTPS_ONLY_MESSAGE,
+  NONCE_HEADER,
+  NonceCache,
+  type OpsRequestParts,
+  type OpsVerification,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
   httpConnectionSchema,
+  newNonce,
   signOpsRequest,
-  verifyOpsSignature,
+  verifyOpsRequest,
 } from './HttpConnector';
 export {
   SqlConnector,
@@ -36,14 +50,14 @@ export type ConnectionConfig = z.input<typeof connectionConfigSchema>;
 export function createConnector(
   name: string,
   config: ConnectionConfig | unknown,
-  options: SqlConnectorOptions = {},
+  options: SqlConnectorOptions & HttpConnectorOptions = {},
 ): DataSourceConnector {
   const parsed = parseConnectionConfig(name, connectionConfigSchema, config);
   switch (parsed.type) {
     case 'sql':
       return new SqlConnector(name, parsed, options);
     case 'http':
-      return new HttpConnector(name, parsed);
+      return new HttpConnector(name, parsed, options);
     default:
       throw new Error(`Unknown connection type of "${name}"`);
   }

@@ -2,7 +2,9 @@ import type { Region } from '@internal/plugin-privacy-common';
 
 /**
  * How a value of personal data is erased: the whole row is deleted, or a
- * column is set to NULL, to the SHA-256 of its value, or to `[redacted]`.
+ * column is set to NULL, to a keyed hash of its value (HMAC-SHA256 under a
+ * random key made for one erasure and then discarded: never a plain SHA-256,
+ * which a guess of the id or email would reproduce), or to `[redacted]`.
  */
 export type ErasureStrategy = 'delete-row' | 'null' | 'hash' | 'redact';
 
@@ -17,7 +19,11 @@ export interface DataSourceConnector {
   /** The subject's records, by table or collection. */
   exportSubject(subjectId: string): Promise<Record<string, unknown[]>>;
   eraseSubject(subjectId: string): Promise<{ affected: number }>;
-  /** Reads back after erasure: how many records still hold personal data of the subject. 0 is the proof. */
+  /**
+   * Reads back after erasure: how many records still hold personal data of
+   * the subject, looking in every declared column, not only the subject
+   * key. 0 is the proof.
+   */
   countRemaining(subjectId: string): Promise<number>;
   close(): Promise<void>;
 }

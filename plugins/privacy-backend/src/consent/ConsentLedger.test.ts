@@ -1,3 +1,4 @@
+import { testAuditKeyring } from '@internal/plugin-ops-node/testing';
 import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
 import { createHmac } from 'node:crypto';
 import { resolve as resolvePath } from 'node:path';
@@ -36,7 +37,7 @@ const outcome = (query: Promise<unknown>) =>
 async function setup(databaseId: TestDatabaseId) {
   const knex = await databases.init(databaseId);
   await knex.migrate.latest({ directory: migrationsDir });
-  const audit = createPrivacyAuditChain(knex);
+  const audit = createPrivacyAuditChain(knex, { keyring: testAuditKeyring() });
   return { knex, audit, ledger: new ConsentLedger(knex, audit) };
 }
 
@@ -133,14 +134,71 @@ describe.each(databases.eachSupportedId())(
         .filter(e => e.data.purpose === 'marketing')
         .reverse();
       expect(aliceMarketing.map(e => e.data)).toEqual([
-        { purpose: 'marketing', granted: true, source: 'web-banner' },
-        { purpose: 'marketing', granted: false, source: 'preference-center' },
+        {
+          subjectHash: alice,
+          purpose: 'marketing',
+          granted: true,
+          source: 'web-banner',
+        },
+        {
+          subjectHash: alice,
+          purpose: 'marketing',
+          granted: false,
+          source: 'preference-center',
+        },
       ]);
       expect(aliceMarketing[1].at).toBe('2026-11-20T09:30:00.250Z');
       expect(aliceMarketing[1].recordId).toBeNull();
-      // the audit log never holds the subject, not even its hash
-      expect(JSON.stringify(events)).not.toContain(alice);
       expect(await audit.verify()).toEqual({ ok: true, count: 4 });
+    });
+
+    it("binds each change to its subject in the chain by the subject's keyed hash, never the id", async () => {
+      const { knex, audit, ledger } = await setup(databaseId);
+      const alice = subjectHash('customer-42');
+      const bob = subjectHash('customer-43');
+      for (const [hash, granted] of [
+        [alice, true],
+        [bob, true],
+        [alice, false],
+      ] as const) {
+        await ledger.record({
+          subjectHash: hash,
+          purpose: 'analytics',
+          granted,
+          source: 'app',
+          actor: 'user:default/alice',
+        });
+      }
+      await audit.chainPending({ wait: true });
+      const events = (await auditEvents(knex)).reverse();
+      // Each event names the subject of its ledger row, in the same order.
+      const ledgerRows = await knex(CONSENT_TABLE).orderBy('seq', 'asc');
+      expect(events.map(e => e.data.subjectHash)).toEqual(
+        ledgerRows.map(row => row.subject_hash),
+      );
+      expect(events.map(e => e.data.subjectHash)).toEqual([alice, bob, alice]);
+      const chained = JSON.stringify(
+        await knex('privacy_audit_events').select('data'),
+      );
+      expect(chained).not.toContain('customer-42');
+      expect(chained).not.toContain('customer-43');
+      expect(await audit.verify()).toEqual({ ok: true, count: 3 });
+
+      // The hash is inside what the chain hashes: changing it breaks the chain.
+      const [first] = await knex('privacy_audit_events').orderBy('seq', 'asc');
+      const tampered = JSON.stringify({
+        ...JSON.parse(first.data),
+        subjectHash: bob,
+      });
+      if (databaseId.startsWith('POSTGRES')) {
+        await knex.raw(
+          'ALTER TABLE privacy_audit_events DISABLE TRIGGER privacy_audit_events_append_only',
+        );
+      }
+      await knex('privacy_audit_events')
+        .where({ seq: first.seq })
+        .update({ data: tampered });
+      expect(await audit.verify()).toMatchObject({ ok: false });
     });
 
     it('refuses UPDATE and DELETE on the consent ledger on PostgreSQL', async () => {

@@ -45,7 +45,10 @@ function checkSubjectHash(subjectHash: string) {
 
 /**
  * The consent ledger: every grant and withdrawal is a new row, never an update,
- * and each one is also appended to the audit log in the same transaction.
+ * and each one is also appended to the audit log in the same transaction. The
+ * audit event carries the subject's keyed hash (never the id), so the chain
+ * binds each change to its subject: a ledger row changed behind the chain's
+ * back no longer matches an event.
  */
 export class ConsentLedger {
   constructor(private readonly db: Knex, private readonly audit: AuditChain) {}
@@ -70,6 +73,7 @@ export class ConsentLedger {
             actor: change.actor,
             at,
             data: {
+              subjectHash: change.subjectHash,
               purpose: change.purpose,
               granted: change.granted,
               source: change.source,

@@ -148,7 +148,7 @@ export async function seedDemo(deps: {
           attempts: h.state === 'dead_lettered' ? 3 : 1,
           last_error:
             h.state === 'dead_lettered'
-              ? 'demo: connection uk-search is not configured in region UK'
+              ? 'demo: No data store connections are configured in region UK'
               : null,
           approved_by: h.type === 'delete' ? 'user:default/carol' : null,
         },

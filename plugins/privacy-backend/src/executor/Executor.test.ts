@@ -84,8 +84,17 @@ async function setUp(
     transitions: lifecycle.transitions,
     store: lifecycle.store,
     results,
-    sources: new SourceResolver(async () =>
-      connectors.map(c => resource(c.connection)),
+    sources: new SourceResolver(
+      async () => connectors.map(c => resource(c.connection)),
+      {
+        connections: connectors.map(c => ({
+          name: c.connection,
+          region: c.region,
+          type: 'memory',
+          excluded: false,
+          excludedReason: null,
+        })),
+      },
     ),
     regions: new Map([['EU', region]]),
     exportLinkDays: 7,

@@ -1,19 +1,22 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import type {
-  DsarRequest,
-  Region,
-  SourceResult,
-} from '@internal/plugin-privacy-common';
+import type { Region, SourceResult } from '@internal/plugin-privacy-common';
 import { randomUUID } from 'node:crypto';
 import type { ExecutorTransitions } from '../requests/ExecutorTransitions';
-import type { RequestStore } from '../requests/RequestStore';
-import { buildExportArchive } from '../exports/bundle';
-import { encryptBundle, serializeBundle } from '../crypto';
+import type { RequestStore, StoredRequest } from '../requests/RequestStore';
+import { streamExportArchive } from '../exports/bundle';
+import { deleteStoredBundle, exportBlobKey } from '../exports/bundleStorage';
+import { createBundleSealStream } from '../exports/sealedStream';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import type { RegionRuntime } from './RegionRuntime';
 import type { NewExport, ResultStore } from './ResultStore';
 import type { DataSource, SourceResolver } from './SourceResolver';
 import { batchPerTurn } from '@internal/plugin-ops-node';
 import { DAY_MS } from '@internal/plugin-ops-common';
+
+/** The erasure proof's entry for the export bundles in blob storage. */
+export const EXPORT_BUNDLES_SOURCE = 'export-bundles';
+const EXPORT_BUNDLES_CONNECTION = 'storage';
 
 /** What a finished run writes: its sources' results, its export, its events. */
 interface Completion {
@@ -94,9 +97,9 @@ export class Executor {
       throw new Error(`No privacy runtime for region ${request.region}`);
     const sources = await this.deps.sources.sourcesIn(request.region);
     if (sources.length === 0) {
-      // Better to retry than to claim "no data": the catalog may still be loading.
+      // Never claim "no data" for a region with no store in force.
       throw new Error(
-        `No data sources with personal data are declared in region ${request.region}`,
+        `No data store connections are configured in region ${request.region}`,
       );
     }
 
@@ -104,7 +107,7 @@ export class Executor {
       if (request.type === 'export') {
         await this.runExport(request, runtime, sources);
       } else {
-        await this.runErasure(request, runtime, sources);
+        await this.runErasure(request, runtime, sources, row.subject_hash);
       }
     } catch (error) {
       throw new Error(maskSubject((error as Error).message, request.subjectId));
@@ -128,7 +131,7 @@ export class Executor {
    * transaction.
    */
   private async eachSource<T>(
-    request: DsarRequest,
+    request: StoredRequest,
     sources: DataSource[],
     work: (source: DataSource) => Promise<{
       value: T;
@@ -180,7 +183,7 @@ export class Executor {
   }
 
   private async runExport(
-    request: DsarRequest,
+    request: StoredRequest,
     runtime: RegionRuntime,
     sources: DataSource[],
   ) {
@@ -203,16 +206,18 @@ export class Executor {
     );
 
     const createdAt = new Date();
-    const { zip, manifest } = buildExportArchive(files, {
-      requestId: request.id,
-      subjectId: request.subjectId,
-      region: request.region,
-      createdAt: createdAt.toISOString(),
-    });
-    const sealed = serializeBundle(encryptBundle(zip, runtime.masterKey));
-    const stored = await runtime.storage.put(
-      `exports/${request.id}.zip.enc`,
-      sealed,
+    // Zipped, encrypted and written as one stream: the bundle is never
+    // whole in memory. The store hashes the ciphertext on the way; that
+    // SHA-256 is recorded and checked at every download.
+    const stored = await this.writeBundle(
+      runtime,
+      exportBlobKey(request.id),
+      streamExportArchive(files, {
+        requestId: request.id,
+        subjectId: request.subjectId,
+        region: request.region,
+        createdAt: createdAt.toISOString(),
+      }),
     );
 
     await this.completions.load({
@@ -236,7 +241,7 @@ export class Executor {
           type: 'export.created',
           actor: 'executor',
           data: {
-            files: manifest.files.length,
+            files: files.length,
             sha256: stored.sha256,
             keyId: runtime.masterKey.id,
           },
@@ -245,10 +250,35 @@ export class Executor {
     });
   }
 
+  /**
+   * Streams the archive through encryption into the region's store and
+   * returns what the store wrote (its SHA-256 is of the ciphertext, as
+   * stored). A failure on either side stops both: no bundle is stored.
+   */
+  private async writeBundle(
+    runtime: RegionRuntime,
+    key: string,
+    archive: Readable,
+  ) {
+    const sealed = createBundleSealStream(runtime.masterKey);
+    const sealing = pipeline(archive, sealed);
+    try {
+      const stored = await runtime.storage.put(key, sealed);
+      await sealing;
+      return stored;
+    } catch (error) {
+      archive.destroy();
+      sealed.destroy();
+      await sealing.catch(() => {});
+      throw error;
+    }
+  }
+
   private async runErasure(
-    request: DsarRequest,
+    request: StoredRequest,
     runtime: RegionRuntime,
     sources: DataSource[],
+    subjectHash: string,
   ) {
     const { results } = await this.eachSource(
       request,
@@ -266,16 +296,130 @@ export class Executor {
         return { value: undefined, records: affected, remaining };
       },
     );
+    // The subject's export bundles are personal data too: delete them in
+    // every region that stored one, and prove the store holds none.
+    const bundles = await this.eraseExportBundles(request, subjectHash);
+    const all = [...results, bundles.result];
+    if (bundles.result.status === 'failed') {
+      await this.deps.results.saveSources(request.id, all);
+      throw new Error(
+        `${EXPORT_BUNDLES_SOURCE}: ${bundles.result.error ?? 'failed'}`,
+      );
+    }
     await this.completions.load({
       requestId: request.id,
-      sources: results,
+      sources: all,
       events: [
+        ...(bundles.deletedIds.length
+          ? [
+              {
+                type: 'export.erased',
+                actor: 'executor',
+                data: { exportIds: bundles.deletedIds },
+              },
+            ]
+          : []),
         {
           type: 'erasure.verified',
           actor: 'executor',
-          data: { sources: sources.length, remaining: 0 },
+          data: {
+            sources: all.length,
+            remaining: 0,
+            exportBundles: {
+              deleted: bundles.result.records,
+              remaining: 0,
+            },
+          },
         },
       ],
     });
+  }
+
+  /**
+   * Deletes every export bundle of the subject (same lookup hash, any
+   * region) from its region's store, marks the export rows (a download then
+   * answers 410 Gone), and reads each store back: the source result is the
+   * proof, `records` the bundles this erasure deleted and `remaining` those
+   * still found. Idempotent: a re-run deletes again and counts the same.
+   */
+  private async eraseExportBundles(
+    request: StoredRequest,
+    subjectHash: string,
+  ): Promise<{ result: SourceResult; deletedIds: string[] }> {
+    const base = {
+      source: EXPORT_BUNDLES_SOURCE,
+      connection: EXPORT_BUNDLES_CONNECTION,
+    };
+    try {
+      const exports = await this.deps.results.exportsOfSubject(subjectHash);
+      const problems: string[] = [];
+      const deletedIds: string[] = [];
+      let remaining = 0;
+      await Promise.all(
+        exports.map(async exported => {
+          const storage = this.deps.regions.get(exported.region)?.storage;
+          if (!storage) {
+            remaining += 1;
+            problems.push(
+              `export ${exported.id}: region ${exported.region} has no storage configured`,
+            );
+            return;
+          }
+          if (await deleteStoredBundle(storage, exported.requestId)) {
+            if (!exported.deletedAt || exported.deletedBy === request.id) {
+              deletedIds.push(exported.id);
+            }
+          } else {
+            remaining += 1;
+            problems.push(`export ${exported.id}: still stored after deletion`);
+          }
+        }),
+      );
+      await this.deps.results.markExportsDeleted(deletedIds, {
+        reason: 'erased',
+        at: new Date(),
+        by: request.id,
+      });
+      const finishedAt = new Date().toISOString();
+      if (remaining > 0) {
+        return {
+          deletedIds,
+          result: {
+            ...base,
+            status: 'failed',
+            records: deletedIds.length,
+            remaining,
+            error: `${remaining} export bundles of the subject remain: ${problems.join(
+              '; ',
+            )}`,
+            finishedAt,
+          },
+        };
+      }
+      deletedIds.sort();
+      return {
+        deletedIds,
+        result: {
+          ...base,
+          status: 'done',
+          records: deletedIds.length,
+          remaining: 0,
+          error: null,
+          finishedAt,
+        },
+      };
+    } catch (error) {
+      return {
+        deletedIds: [],
+        result: {
+          ...base,
+          status: 'failed',
+          records: 0,
+          remaining: null,
+          error: maskSubject((error as Error).message, request.subjectId),
+          finishedAt: new Date().toISOString(),
+        },
+      };
+    }
   }
 }

@@ -108,3 +108,69 @@ describe('region storage', () => {
     );
   });
 });
+
+describe('region connectors', () => {
+  const read = (connections: JsonObject, demo: boolean) =>
+    readPrivacyConfig(
+      new ConfigReader({
+        privacy: {
+          identifiers: { key: { id: 'ids-1', key: key() }, pepper: 'p' },
+          regions: {
+            EU: {
+              masterKey: { id: 'eu-1', key: key() },
+              storage: { directory: '/tmp/privacy-eu' },
+            },
+          },
+          connections,
+          demo: { enabled: demo },
+        },
+      }),
+    );
+  const http = (url: string, extra: JsonObject = {}) => ({
+    type: 'http',
+    region: 'EU',
+    url,
+    secret: 'a-shared-secret-of-32-characters',
+    ...extra,
+  });
+
+  it('opens every configured connection but excluded ones, and demo ones only in demo mode', () => {
+    const connections = {
+      crm: http('https://crm.example.com/dsar'),
+      archive: http('https://archive.example.com/dsar', {
+        excluded: true,
+        excludedReason: 'read-only archive, purged by retention',
+      }),
+      demoApi: http('http://localhost:7007/dsar', { demo: true }),
+    };
+    expect([
+      ...createRegionRuntimes(read(connections, false))
+        .get('EU')!
+        .connectors.keys(),
+    ]).toEqual(['crm']);
+    expect(
+      [
+        ...createRegionRuntimes(read(connections, true))
+          .get('EU')!
+          .connectors.keys(),
+      ].sort(),
+    ).toEqual(['crm', 'demoApi']);
+  });
+
+  it('still validates an excluded connection', () => {
+    expect(() =>
+      createRegionRuntimes(
+        read(
+          {
+            archive: http('https://archive.example.com/dsar', {
+              secret: 'short',
+              excluded: true,
+              excludedReason: 'read-only archive, purged by retention',
+            }),
+          },
+          false,
+        ),
+      ),
+    ).toThrow(/archive\.secret/);
+  });
+});

@@ -1,7 +1,8 @@
 import { BlobStore, createBlobStore } from '@internal/plugin-ops-node';
 import type { Region } from '@internal/plugin-privacy-common';
-import type { PrivacyConfig } from '../config';
-import { createConnector } from '../connectors';
+import { type PrivacyConfig, configuredConnections } from '../config';
+import { connectionConfigSchema, createConnector } from '../connectors';
+import { parseConnectionConfig } from '../connectors/validation';
 import type { DataSourceConnector } from '../connectors/types';
 import { Keyring, MasterKey, createKeyring, parseKey } from '../crypto';
 
@@ -43,16 +44,26 @@ export function createRegionRuntimes(
       connectors: new Map(),
     });
   }
-  for (const [name, { demo, ...raw }] of Object.entries(config.connections)) {
-    if (demo && !config.demo.enabled) continue; // demo stores never serve a real portal
-    const connector = createConnector(name, raw);
-    const runtime = runtimes.get(connector.region);
-    if (!runtime) {
+  // Demo stores never serve a real portal: configuredConnections leaves
+  // them out unless privacy.demo.enabled.
+  for (const connection of configuredConnections(config)) {
+    const { name, settings } = connection;
+    // An excluded connection is still checked, but never opened.
+    const parsed = parseConnectionConfig(
+      name,
+      connectionConfigSchema,
+      settings,
+    );
+    if (!runtimes.has(parsed.region)) {
       throw new Error(
-        `Invalid configuration at privacy.connections.${name}.region: region ${connector.region} has no privacy.regions entry`,
+        `Invalid configuration at privacy.connections.${name}.region: region ${parsed.region} has no privacy.regions entry`,
       );
     }
-    runtime.connectors.set(name, connector);
+    if (connection.excluded) continue;
+    const connector = createConnector(name, parsed, {
+      allowInsecureHttp: config.demo.enabled,
+    });
+    runtimes.get(parsed.region)!.connectors.set(name, connector);
   }
   return runtimes;
 }

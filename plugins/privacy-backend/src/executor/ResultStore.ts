@@ -1,4 +1,4 @@
-import type { SourceResult } from '@internal/plugin-privacy-common';
+import type { Region, SourceResult } from '@internal/plugin-privacy-common';
 import type { Knex } from 'knex';
 import { iso } from '../requests/RequestStore';
 
@@ -22,7 +22,13 @@ export interface ExportRow {
   key_id: string;
   created_at: Date | string | number;
   expires_at: Date | string | number;
+  deleted_at?: Date | string | number | null;
+  deleted_reason?: ExportDeletionReason | null;
+  deleted_by?: string | null;
 }
+
+/** Why a bundle was deleted from storage: its subject was erased, or its link expired. */
+export type ExportDeletionReason = 'erased' | 'expired';
 
 export interface ExportRecord {
   id: string;
@@ -33,10 +39,25 @@ export interface ExportRecord {
   keyId: string;
   createdAt: string;
   expiresAt: string;
+  /** When the bundle was deleted from storage; null while it is kept. */
+  deletedAt: string | null;
+  deletedReason: ExportDeletionReason | null;
+  /** The erasure request that deleted it. */
+  deletedBy: string | null;
 }
 
+/** An export of a subject with the region it was stored in. */
+export interface StoredExport extends ExportRecord {
+  region: Region;
+}
+
+type StoredExportRow = ExportRow & { region: Region };
+
 /** An export row to write: its times as Dates. */
-export type NewExport = Omit<ExportRecord, 'createdAt' | 'expiresAt'> & {
+export type NewExport = Omit<
+  ExportRecord,
+  'createdAt' | 'expiresAt' | 'deletedAt' | 'deletedReason' | 'deletedBy'
+> & {
   createdAt: Date;
   expiresAt: Date;
 };
@@ -50,6 +71,12 @@ export const toExport = (row: ExportRow): ExportRecord => ({
   keyId: row.key_id,
   createdAt: iso(row.created_at),
   expiresAt: iso(row.expires_at),
+  deletedAt:
+    row.deleted_at === null || row.deleted_at === undefined
+      ? null
+      : iso(row.deleted_at),
+  deletedReason: row.deleted_reason ?? null,
+  deletedBy: row.deleted_by ?? null,
 });
 
 export const toSourceResult = (row: SourceRow): SourceResult => ({
@@ -125,6 +152,53 @@ export class ResultStore {
         'created_at',
         'expires_at',
       ]);
+  }
+
+  /**
+   * Every export of a subject (by subject lookup hash), in any region, with
+   * the region it was stored in; deleted ones included.
+   */
+  async exportsOfSubject(subjectHash: string): Promise<StoredExport[]> {
+    const rows: StoredExportRow[] = await this.db
+      .from('privacy_exports as e')
+      .join('privacy_requests as r', 'r.id', 'e.request_id')
+      .where('r.subject_hash', subjectHash)
+      .where('r.type', 'export')
+      .select('e.*', 'r.region')
+      .orderBy('e.created_at');
+    return rows.map(row => ({ ...toExport(row), region: row.region }));
+  }
+
+  /** Bundles still kept whose link expired before `now`, oldest first. */
+  async expiredExports(now: Date, limit: number): Promise<StoredExport[]> {
+    const rows: StoredExportRow[] = await this.db
+      .from('privacy_exports as e')
+      .join('privacy_requests as r', 'r.id', 'e.request_id')
+      .whereNull('e.deleted_at')
+      .where('e.expires_at', '<', now)
+      .select('e.*', 'r.region')
+      .orderBy('e.expires_at')
+      .limit(limit);
+    return rows.map(row => ({ ...toExport(row), region: row.region }));
+  }
+
+  /**
+   * Records that bundles were deleted from storage (rows already marked
+   * keep their first reason). Returns how many rows it marked.
+   */
+  async markExportsDeleted(
+    ids: string[],
+    deletion: { reason: ExportDeletionReason; at: Date; by?: string },
+  ): Promise<number> {
+    if (ids.length === 0) return 0;
+    return this.db('privacy_exports')
+      .whereIn('id', ids)
+      .whereNull('deleted_at')
+      .update({
+        deleted_at: deletion.at,
+        deleted_reason: deletion.reason,
+        deleted_by: deletion.by ?? null,
+      });
   }
 
   async exportById(id: string): Promise<ExportRecord | undefined> {

@@ -1,10 +1,11 @@
-import { unzipSync, zipSync } from 'fflate';
+import { strFromU8, unzipSync, zipSync } from 'fflate';
 import { createHash } from 'node:crypto';
 import {
   type ExportFile,
   buildExportArchive,
   fileNameFor,
   readExportArchive,
+  streamExportArchive,
 } from './bundle';
 
 const meta = {
@@ -111,5 +112,42 @@ describe('export archive', () => {
     expect(() => readExportArchive(zipSync(extra))).toThrow(
       /does not list: other\.json/,
     );
+  });
+
+  it('streams the archive record by record: each file is the pretty JSON of its source', async () => {
+    const sources: ExportFile[] = [
+      ...files,
+      { source: 'resource:default/empty', records: {} },
+      { source: 'resource:default/none', records: { a: [], b: [null, 'x'] } },
+    ];
+    const chunks: Buffer[] = [];
+    for await (const chunk of streamExportArchive(sources, meta)) {
+      chunks.push(chunk);
+    }
+    const zip = Buffer.concat(chunks);
+    expect(zip.equals(buildExportArchive(sources, meta).zip)).toBe(true);
+
+    const entries = unzipSync(zip);
+    const { manifest } = readExportArchive(zip);
+    const plain = [
+      {
+        source: files[0].source,
+        records: {
+          orders: [
+            { id: 1, email: 'a@example.com', total: '10' },
+            { id: 2, email: 'a@example.com', avatar: { base64: 'cG5n' } },
+          ],
+          addresses: [{ id: 7, city: 'Lyon' }],
+        },
+      },
+      files[1],
+      sources[2],
+      sources[3],
+    ];
+    manifest.files.forEach((file, i) => {
+      expect(strFromU8(entries[file.name])).toBe(
+        `${JSON.stringify(plain[i], null, 2)}\n`,
+      );
+    });
   });
 });

@@ -1,6 +1,7 @@
 import type { Region } from '@internal/plugin-privacy-common';
-import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import { Zip, ZipDeflate, strFromU8, strToU8, unzipSync } from 'fflate';
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 
 /**
  * The export archive handed to a data subject: one JSON file per data source
@@ -40,32 +41,111 @@ export interface Manifest extends ExportMeta {
   files: ManifestEntry[];
 }
 
-/** Builds the zip: one `<source>.json` per source plus `manifest.json`. */
+/**
+ * Builds the zip in memory: one `<source>.json` per source plus
+ * `manifest.json`. The same bytes as {@link streamExportArchive}; for tests
+ * and small archives only.
+ */
 export function buildExportArchive(
   files: ExportFile[],
   meta: ExportMeta,
 ): { zip: Buffer; manifest: Manifest } {
-  const entries: Record<string, Uint8Array> = {};
+  let manifest: Manifest | undefined;
+  const zip = Buffer.concat([
+    ...archiveChunks(files, meta, built => {
+      manifest = built;
+    }),
+  ]);
+  return { zip, manifest: manifest! };
+}
+
+/** Bytes of JSON text collected before they are handed to the deflater. */
+const CHUNK_BYTES = 64 * 1024;
+
+/**
+ * The zip as a stream, built as it is read: each source's JSON is written
+ * record by record into the deflater and each file's SHA-256 computed on
+ * the way, so memory holds about one chunk of output (some 64 KiB) and one
+ * record at a time, never the archive. The manifest comes last.
+ */
+export function streamExportArchive(
+  files: ExportFile[],
+  meta: ExportMeta,
+): Readable {
+  return Readable.from(archiveChunks(files, meta), {
+    objectMode: false,
+    highWaterMark: CHUNK_BYTES,
+  });
+}
+
+/**
+ * Yields the zip's bytes, handing `onManifest` the manifest at the end. The
+ * deflater (fflate's streaming Zip with ZipDeflate entries) calls back
+ * synchronously, so every chunk it produces is yielded before more input
+ * is read: a reader that stops pulling stops the work.
+ */
+function* archiveChunks(
+  files: ExportFile[],
+  meta: ExportMeta,
+  onManifest?: (manifest: Manifest) => void,
+): Generator<Buffer> {
+  const out: Buffer[] = [];
+  let failure: Error | undefined;
+  const zip = new Zip((error, chunk) => {
+    if (error) failure = error;
+    else if (chunk.length) {
+      // A copy: the chunk is read later, after fflate may reuse its memory.
+      out.push(Buffer.from(chunk));
+    }
+  });
+  const mtime = new Date(meta.createdAt);
+  const drain = function* drain() {
+    if (failure) throw failure;
+    while (out.length) yield out.shift()!;
+  };
+  const entry = (name: string) => {
+    // Level 1: JSON rows still shrink several-fold, at a fraction of the
+    // CPU of the default 6.
+    const file = new ZipDeflate(name, { level: 1 });
+    if (!Number.isNaN(mtime.getTime())) file.mtime = mtime;
+    zip.add(file);
+    return file;
+  };
+
   const manifestFiles: ManifestEntry[] = [];
   const used = new Set<string>([MANIFEST_FILE]);
-
   for (const file of files) {
     const name = uniqueName(fileNameFor(file.source), used);
-    const content = strToU8(
-      `${JSON.stringify(
-        { source: file.source, records: file.records },
-        jsonReplacer,
-        2,
-      )}\n`,
-    );
-    entries[name] = content;
+    const deflate = entry(name);
+    const hash = createHash('sha256');
+    let sizeBytes = 0;
+    let batch: string[] = [];
+    let batchLength = 0;
+    const send = (final: boolean) => {
+      const bytes = Buffer.from(batch.join(''), 'utf8');
+      batch = [];
+      batchLength = 0;
+      hash.update(bytes);
+      sizeBytes += bytes.length;
+      deflate.push(bytes, final);
+    };
+    for (const text of sourceJson(file)) {
+      batch.push(text);
+      batchLength += text.length;
+      if (batchLength >= CHUNK_BYTES) {
+        send(false);
+        yield* drain();
+      }
+    }
+    send(true);
+    yield* drain();
     manifestFiles.push({
       name,
       source: file.source,
-      sha256: sha256(content),
-      sizeBytes: content.length,
+      sha256: hash.digest('hex'),
+      sizeBytes,
       recordCount: Object.values(file.records).reduce(
-        (sum, rows) => sum + rows.length,
+        (sum, rows) => sum + (Array.isArray(rows) ? rows.length : 0),
         0,
       ),
     });
@@ -79,16 +159,51 @@ export function buildExportArchive(
     createdAt: meta.createdAt,
     files: manifestFiles,
   };
-  entries[MANIFEST_FILE] = strToU8(`${JSON.stringify(manifest, null, 2)}\n`);
+  entry(MANIFEST_FILE).push(
+    strToU8(`${JSON.stringify(manifest, null, 2)}\n`),
+    true,
+  );
+  zip.end();
+  yield* drain();
+  onManifest?.(manifest);
+}
 
-  const mtime = new Date(meta.createdAt);
-  // Level 1: JSON rows still shrink several-fold, at a fraction of the
-  // CPU of the default 6 (the executor zips every export on its event loop).
-  const zip = zipSync(entries, {
-    level: 1,
-    mtime: Number.isNaN(mtime.getTime()) ? undefined : mtime,
-  });
-  return { zip: Buffer.from(zip), manifest };
+/**
+ * The text of `JSON.stringify({ source, records }, jsonReplacer, 2) + "\n"`,
+ * piece by piece: one record at a time.
+ */
+function* sourceJson(file: ExportFile): Generator<string> {
+  yield `{\n  "source": ${JSON.stringify(file.source)},\n  "records": `;
+  const tables = Object.entries(file.records ?? {});
+  if (tables.length === 0) {
+    yield '{}\n}\n';
+    return;
+  }
+  yield '{';
+  for (const [t, [table, rows]] of tables.entries()) {
+    yield `${t ? ',' : ''}\n    ${JSON.stringify(table)}: `;
+    if (!Array.isArray(rows)) {
+      yield indent(JSON.stringify(rows, jsonReplacer, 2) ?? 'null', 4);
+      continue;
+    }
+    if (rows.length === 0) {
+      yield '[]';
+      continue;
+    }
+    yield '[';
+    for (const [i, row] of rows.entries()) {
+      const text = JSON.stringify(row, jsonReplacer, 2) ?? 'null';
+      yield `${i ? ',' : ''}\n      ${indent(text, 6)}`;
+    }
+    yield '\n    ]';
+  }
+  yield '\n  }\n}\n';
+}
+
+function indent(text: string, spaces: number): string {
+  return text.includes('\n')
+    ? text.split('\n').join(`\n${' '.repeat(spaces)}`)
+    : text;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { testAuditKeyring } from '@internal/plugin-ops-node/testing';
 /*
  * Fault: Redis loses the queue in the middle of a run.
  *
@@ -131,7 +132,9 @@ describe('Redis keys of the queue deleted mid-run', () => {
     closeRuntime = undefined;
 
     const report = await exactlyOnceReport(db.knex, ids);
-    const verification = await createPrivacyAuditChain(db.knex).verify();
+    const verification = await createPrivacyAuditChain(db.knex, {
+      keyring: testAuditKeyring(),
+    }).verify();
 
     // eslint-disable-next-line no-console
     console.log(

@@ -1,3 +1,4 @@
+import { testAuditKeyring } from '@internal/plugin-ops-node/testing';
 /*
  * Fault: the worker process dies with SIGKILL in the middle of a run.
  *
@@ -156,7 +157,9 @@ describe('kill -9 of the worker process', () => {
       .knex('privacy_requests')
       .where('attempts', '>', 1)
       .count({ n: '*' });
-    const verification = await createPrivacyAuditChain(db.knex).verify();
+    const verification = await createPrivacyAuditChain(db.knex, {
+      keyring: testAuditKeyring(),
+    }).verify();
     mark('verified');
 
     // eslint-disable-next-line no-console

@@ -1,10 +1,13 @@
+import { TEST_AUDIT_KEY } from '@internal/plugin-ops-node/testing';
 /*
- * No personal data in the logs: a full export and erasure flow (plus consent,
- * a status read by subject and a request whose data source fails until it
- * is dead-lettered) runs through the real plugin with a root logger that
- * captures every line, of every child logger, at every level, with its
- * metadata and errors. Direct console output is captured too. No line may
- * contain the subject id or the subject email.
+ * No personal data in the logs: a full export and erasure flow (plus consent
+ * changes and lookups, request lists and details, and a request whose data
+ * source fails until it is dead-lettered) runs through the real plugin, behind
+ * the root HTTP router a real backend runs, with Backstage's request logging
+ * on (one line per request, with its URL), and a root logger that captures
+ * every line, of every child logger, at every level, with its metadata and
+ * errors. Direct console output is captured too. No line may contain the
+ * subject id or the subject email: no route takes a subject in its URL.
  */
 import {
   coreServices,
@@ -17,7 +20,6 @@ import {
   TestDatabases,
   mockCredentials,
   mockServices,
-  startTestBackend,
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
@@ -28,6 +30,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { resourceEntity } from '../testing/harness';
+import { startBehindRealHttpRouter } from '../testing/__testUtils__/realHttpRouter';
 import { privacyPlugin } from '../plugin';
 
 jest.setTimeout(60_000);
@@ -155,64 +158,65 @@ describe.each(databases.eachSupportedId())('logs on %p', databaseId => {
     // The UK store has no tables: every attempt fails with a database error.
     const uk = await createStore(dir, 'uk', false);
     stores.push(eu.db, uk.db);
-    ({ server } = await startTestBackend({
-      features: [
-        privacyPlugin,
-        createServiceFactory({
-          service: coreServices.rootLogger,
-          deps: {},
-          factory: () => capturingLogger(lines),
-        }),
-        mockServices.database.factory({ knex }),
-        mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
-        catalogServiceMock.factory({
-          entities: [
-            resourceEntity('eu-db', 'EU', 'eu-store'),
-            resourceEntity('uk-db', 'UK', 'uk-store'),
-          ],
-        }),
-        mockServices.rootConfig.factory({
-          data: {
-            ops: {
-              queue: { driver: 'memory', backoffSeconds: 0.01, attempts: 2 },
-              storage: { directory: join(dir, 'blobs') },
+    server = await startBehindRealHttpRouter([
+      privacyPlugin,
+      mockServices.discovery.factory(),
+      createServiceFactory({
+        service: coreServices.rootLogger,
+        deps: {},
+        factory: () => capturingLogger(lines),
+      }),
+      mockServices.database.factory({ knex }),
+      mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
+      catalogServiceMock.factory({
+        entities: [
+          resourceEntity('eu-db', 'EU', 'eu-store'),
+          resourceEntity('uk-db', 'UK', 'uk-store'),
+        ],
+      }),
+      mockServices.rootConfig.factory({
+        data: {
+          backend: { listen: { port: 0 } },
+          ops: {
+            audit: { signingKey: TEST_AUDIT_KEY },
+            queue: { driver: 'memory', backoffSeconds: 0.01, attempts: 2 },
+            storage: { directory: join(dir, 'blobs') },
+          },
+          privacy: {
+            identifiers: {
+              key: { id: 'log-ids', key: key() },
+              pepper: key(),
             },
-            privacy: {
-              identifiers: {
-                key: { id: 'log-ids', key: key() },
-                pepper: key(),
+            regions: {
+              EU: {
+                masterKey: { id: 'eu-1', key: key() },
+                storage: { directory: join(dir, 'EU') },
               },
-              regions: {
-                EU: {
-                  masterKey: { id: 'eu-1', key: key() },
-                  storage: { directory: join(dir, 'EU') },
-                },
-                UK: {
-                  masterKey: { id: 'uk-1', key: key() },
-                  storage: { directory: join(dir, 'UK') },
-                },
+              UK: {
+                masterKey: { id: 'uk-1', key: key() },
+                storage: { directory: join(dir, 'UK') },
               },
-              connections: {
-                'eu-store': {
-                  type: 'sql',
-                  region: 'EU',
-                  client: 'better-sqlite3',
-                  connection: eu.file,
-                  tables,
-                },
-                'uk-store': {
-                  type: 'sql',
-                  region: 'UK',
-                  client: 'better-sqlite3',
-                  connection: uk.file,
-                  tables,
-                },
+            },
+            connections: {
+              'eu-store': {
+                type: 'sql',
+                region: 'EU',
+                client: 'better-sqlite3',
+                connection: eu.file,
+                tables,
+              },
+              'uk-store': {
+                type: 'sql',
+                region: 'UK',
+                client: 'better-sqlite3',
+                connection: uk.file,
+                tables,
               },
             },
           },
-        }),
-      ],
-    }));
+        },
+      }),
+    ]);
   });
 
   afterAll(async () => {
@@ -237,7 +241,7 @@ describe.each(databases.eachSupportedId())('logs on %p', databaseId => {
     priority: 'HIGH',
   });
 
-  it('never logs the subject id or email through an export, an erasure and a failing source', async () => {
+  it('never logs the subject id or email, request log included, through intake, consent, request reads, an erasure and a failing source', async () => {
     // Export, download, status and audit reads.
     const exported = await request(server)
       .post('/api/privacy/export')
@@ -251,7 +255,18 @@ describe.each(databases.eachSupportedId())('logs on %p', databaseId => {
       .get(`/api/privacy/requests/${exported.body.id}/audit`)
       .expect(200);
 
-    // Consent, by subject in the body and in the path.
+    // Requests listed with every filter and read by id.
+    const listed = await request(server)
+      .get(
+        '/api/privacy/requests?state=completed&type=export&region=EU&priority=HIGH&overdue=false&sort=slaDueAt&order=asc',
+      )
+      .expect(200);
+    expect(listed.body.items[0].subjectId).toBe(SUBJECT_ID);
+    await request(server)
+      .get(`/api/privacy/requests/${exported.body.id}`)
+      .expect(200);
+
+    // Consent, recorded and looked up, the subject in the body only.
     await request(server)
       .post('/api/privacy/consent')
       .send({
@@ -261,9 +276,11 @@ describe.each(databases.eachSupportedId())('logs on %p', databaseId => {
         source: 'web-banner',
       })
       .expect(201);
-    await request(server)
-      .get(`/api/privacy/consent/${encodeURIComponent(SUBJECT_ID)}`)
+    const consent = await request(server)
+      .post('/api/privacy/consent/lookup')
+      .send({ subject: { id: SUBJECT_ID } })
       .expect(200);
+    expect(consent.body.current.marketing.granted).toBe(false);
 
     // Erasure: refused self-approval, then approved by someone else.
     const erasure = await request(server)
@@ -299,20 +316,42 @@ describe.each(databases.eachSupportedId())('logs on %p', databaseId => {
     expect(kept).toContain('[subject]');
     expect(kept).not.toContain(SUBJECT_ID);
 
-    // Invalid input and unknown ids, echoing the subject back at the API.
+    // Invalid input, echoing the subject back at the API in bodies. (A
+    // client that puts a subject id in a URL anyway has it logged with the
+    // URL: the server cannot keep out what a client sends where no route
+    // wants it.)
     await request(server)
       .post('/api/privacy/export')
       .send({ ...intake('EU'), region: SUBJECT_ID })
       .expect(400);
     await request(server)
-      .get(`/api/privacy/status/${encodeURIComponent(SUBJECT_ID)}`)
+      .post('/api/privacy/consent/lookup')
+      .send({ subject: { id: SUBJECT_ID, email: SUBJECT_EMAIL } })
       .expect(400);
 
     await request(server).get('/api/privacy/audit/verify').expect(200);
 
     const all = [...lines, ...consoleLines];
-    // The flow did log (so the capture works), just nothing personal.
+    // The flow did log (so the capture works), just nothing personal: the
+    // plugin's own lines, and the root router's line of every request.
     expect(lines.some(line => line.includes('"plugin":"privacy"'))).toBe(true);
+    const requestLines = lines.filter(line =>
+      line.includes('"type":"incomingRequest"'),
+    );
+    for (const logged of [
+      '"POST /api/privacy/export',
+      '"POST /api/privacy/delete',
+      '"POST /api/privacy/consent HTTP',
+      '"POST /api/privacy/consent/lookup HTTP',
+      '"GET /api/privacy/requests?state=completed',
+      `"GET /api/privacy/requests/${exported.body.id} HTTP`,
+      `"GET /api/privacy/exports/${done.export.id}/download`,
+    ]) {
+      expect({
+        logged,
+        found: requestLines.some(line => line.includes(logged)),
+      }).toEqual({ logged, found: true });
+    }
     const leaks = all.filter(
       line =>
         line.includes(SUBJECT_ID) ||
@@ -322,7 +361,7 @@ describe.each(databases.eachSupportedId())('logs on %p', databaseId => {
     process.stdout.write(
       `logs on ${databaseId}: ${lines.length} logger lines (${
         lines.filter(l => l.includes('"plugin":"privacy"')).length
-      } from the privacy plugin), ${
+      } from the privacy plugin, ${requestLines.length} request lines), ${
         consoleLines.length
       } console lines; lines with the subject: ${leaks.length}\n`,
     );

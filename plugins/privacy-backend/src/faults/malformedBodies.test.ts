@@ -1,3 +1,4 @@
+import { TEST_AUDIT_KEY } from '@internal/plugin-ops-node/testing';
 /*
  * Property-based fuzzing of the privacy HTTP API through the real plugin
  * (startTestBackend): arbitrary JSON and non-JSON bodies, content types,
@@ -23,6 +24,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   consentChangeSchema,
+  consentLookupSchema,
   dsarIntakeSchema,
   extendDeadlineSchema,
 } from '@internal/plugin-privacy-common';
@@ -35,7 +37,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { z } from 'zod';
 import { privacyPlugin } from '../plugin';
-import { holdSchema, listQuerySchema, subjectIdSchema } from '../schemas';
+import { holdSchema, listQuerySchema } from '../schemas';
 
 jest.setTimeout(180_000);
 
@@ -424,6 +426,7 @@ describe.each(databases.eachSupportedId())('fuzzed input on %p', databaseId => {
         mockServices.rootConfig.factory({
           data: {
             ops: {
+              audit: { signingKey: TEST_AUDIT_KEY },
               queue: { driver: 'memory', workers: false },
               storage: { directory: join(dir, 'blobs') },
             },
@@ -808,21 +811,26 @@ describe.each(databases.eachSupportedId())('fuzzed input on %p', databaseId => {
     );
   });
 
-  it('GET /consent/:subjectId', async () => {
+  it('POST /consent/lookup', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.oneof(
-          nastyString,
-          fc.integer({ min: 190, max: 8_000 }).map(n => 's'.repeat(n)),
+          rawBody({ subject: { id: 'subject-1' } }, [
+            ['subject'],
+            ['subject', 'id'],
+          ]),
+          fc
+            .oneof(
+              nastyString,
+              fc.integer({ min: 190, max: 8_000 }).map(n => 's'.repeat(n)),
+            )
+            .map(id => jsonBody({ subject: { id } })),
         ),
-        async subject =>
+        async body =>
           check(
-            'GET /consent/:subjectId',
-            () =>
-              request(server).get(
-                `/api/privacy/consent/${encodeURIComponent(subject)}`,
-              ),
-            subject.length > 0 && subjectIdSchema.safeParse(subject).success,
+            'POST /consent/lookup',
+            () => post('/api/privacy/consent/lookup', body),
+            bodyIsValid(consentLookupSchema, body),
           ),
       ),
       { numRuns: RUNS },

@@ -1,9 +1,10 @@
-import { NotFoundError } from '@backstage/errors';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import type { AuditEvent } from '@internal/plugin-ops-common';
 import type { AuditChain } from '@internal/plugin-ops-node';
-import type {
+import {
   DsarRequest,
   DsarRequestDetail,
+  privacyRequestReadPermission,
 } from '@internal/plugin-privacy-common';
 import type { Knex } from 'knex';
 import {
@@ -18,6 +19,7 @@ import type {
   RequestStore,
 } from './RequestStore';
 import type { Page } from '@internal/plugin-ops-common';
+import { FULL_SCOPE, RequestScope } from '../requestPermissions';
 
 const SOURCE_COLUMNS = [
   'source',
@@ -77,6 +79,7 @@ async function loadRequestDetail(
   sql: string,
   store: RequestStore,
   id: string,
+  scope: RequestScope,
 ): Promise<DsarRequestDetail | undefined> {
   const result = await db.raw(sql, [id]);
   // PostgreSQL answers { rows }, SQLite the rows themselves.
@@ -85,7 +88,13 @@ async function loadRequestDetail(
     : result.rows;
   if (rows.length === 0) return undefined;
 
-  const request = store.toRequest(rows[0] as unknown as RequestRow);
+  const requestRow = rows[0] as unknown as RequestRow;
+  if (!scope.canRead(requestRow)) {
+    throw new NotAllowedError(
+      `Not allowed: ${privacyRequestReadPermission.name}`,
+    );
+  }
+  const request = store.toView(requestRow, !scope.canSeeSubject(requestRow));
   const sources = rows
     .filter(row => row.s_source !== null)
     .map(row =>
@@ -136,27 +145,47 @@ export class RequestReader {
     this.#detailSql = compileDetailQuery(deps.db);
   }
 
-  /** One page of requests, filtered and sorted. */
-  list(filter: RequestListFilter): Promise<Page<DsarRequest>> {
-    return this.deps.store.list(filter, new Date());
+  /**
+   * One page of requests, filtered and sorted, of those `scope` may read,
+   * subject ids hidden where it may not see them.
+   */
+  list(
+    filter: RequestListFilter,
+    scope: RequestScope = FULL_SCOPE,
+  ): Promise<Page<DsarRequest>> {
+    return this.deps.store.list(filter, new Date(), scope);
   }
 
-  /** The request with its sources, export and proof; 404 when unknown. */
-  async detail(id: string): Promise<DsarRequestDetail> {
+  /**
+   * The request with its sources, export and proof; 404 when unknown, 403
+   * when `scope` may not read it.
+   */
+  async detail(
+    id: string,
+    scope: RequestScope = FULL_SCOPE,
+  ): Promise<DsarRequestDetail> {
     const detail = await loadRequestDetail(
       this.deps.db,
       this.#detailSql,
       this.deps.store,
       id,
+      scope,
     );
     if (!detail) throw new NotFoundError(`No request with id ${id}`);
     return detail;
   }
 
-  /** The request's audit events, oldest first; 404 when unknown. */
-  async auditTrail(id: string): Promise<AuditEvent[]> {
-    if (!(await this.deps.store.getRow(id))) {
-      throw new NotFoundError(`No request with id ${id}`);
+  /** The request's audit events, oldest first; 404 when unknown, 403 as `detail`. */
+  async auditTrail(
+    id: string,
+    scope: RequestScope = FULL_SCOPE,
+  ): Promise<AuditEvent[]> {
+    const row = await this.deps.store.getRow(id);
+    if (!row) throw new NotFoundError(`No request with id ${id}`);
+    if (!scope.canRead(row)) {
+      throw new NotAllowedError(
+        `Not allowed: ${privacyRequestReadPermission.name}`,
+      );
     }
     return this.deps.audit.forRecord(id);
   }

@@ -9,8 +9,16 @@ import {
   RequestState,
   RequestType,
 } from '@internal/plugin-privacy-common';
+import type { PermissionCriteria } from '@backstage/plugin-permission-common';
+import {
+  isAndCriteria,
+  isNotCriteria,
+  isOrCriteria,
+} from '@backstage/plugin-permission-node';
 import type { Knex } from 'knex';
+import { fieldBinding } from '../crypto';
 import type { IdentifierProtection } from '../identifiers';
+import type { RequestColumnFilter, RequestScope } from '../requestPermissions';
 import type { SlaInput } from '../sla';
 
 const TABLE = 'privacy_requests';
@@ -90,6 +98,34 @@ const SORT_COLUMNS = {
   priority: 'priority',
 } as const;
 
+/** A request as the backend holds it, the subject id always decrypted. */
+export type StoredRequest = DsarRequest & { subjectId: string };
+
+/** A permission filter (RequestScope.where) as a where clause; requesters compare in lower case. */
+function applyColumnFilter(
+  query: Knex.QueryBuilder,
+  criteria: PermissionCriteria<RequestColumnFilter>,
+): void {
+  if (isAndCriteria(criteria)) {
+    for (const c of criteria.allOf) query.where(q => applyColumnFilter(q, c));
+  } else if (isOrCriteria(criteria)) {
+    for (const c of criteria.anyOf) {
+      query.orWhere(q => applyColumnFilter(q, c));
+    }
+  } else if (isNotCriteria(criteria)) {
+    query.whereNot(q => applyColumnFilter(q, criteria.not));
+  } else if (criteria.column === 'requester') {
+    query.whereRaw(
+      `lower(requester) in (${
+        criteria.values.map(() => '?').join(', ') || 'null'
+      })`,
+      criteria.values.map(v => v.toLocaleLowerCase('en-US')),
+    );
+  } else {
+    query.whereIn(criteria.column, criteria.values);
+  }
+}
+
 /** PostgreSQL returns Date, SQLite a number or string: both become ISO text. */
 export const iso = (value: Timestamp) => new Date(value).toISOString();
 const isoOrNull = (value: Timestamp | null) =>
@@ -102,17 +138,37 @@ export class RequestStore {
     private readonly identifiers: IdentifierProtection,
   ) {}
 
+  #decryptSubject(row: RequestRow): string {
+    return this.identifiers.decrypt(
+      row.subject_enc,
+      fieldBinding('privacy_requests', row.id, 'subject_enc'),
+    );
+  }
+
   /** The lookup hash of a subject id, as stored in subject_hash. */
   subjectHash(subjectId: string): string {
     return this.identifiers.hash(subjectId);
   }
 
-  toRequest(row: RequestRow): DsarRequest {
+  toRequest(row: RequestRow): StoredRequest {
+    return {
+      ...this.toView(row, false),
+      subjectId: this.#decryptSubject(row),
+      subjectHidden: false,
+    };
+  }
+
+  /**
+   * The request as a caller sees it: with `hideSubject`, the subject id is
+   * not decrypted and answers null (`subjectHidden: true`).
+   */
+  toView(row: RequestRow, hideSubject: boolean): DsarRequest {
     return {
       id: row.id,
       type: row.type,
       state: row.state,
-      subjectId: this.identifiers.decrypt(row.subject_enc),
+      subjectId: hideSubject ? null : this.#decryptSubject(row),
+      subjectHidden: hideSubject,
       region: row.region,
       jurisdiction: row.jurisdiction,
       priority: Number(row.priority),
@@ -137,8 +193,16 @@ export class RequestStore {
       type: request.type,
       state: request.state,
       subject_hash: this.identifiers.hash(request.subjectId),
-      subject_enc: this.identifiers.encrypt(request.subjectId),
-      email_enc: request.email ? this.identifiers.encrypt(request.email) : null,
+      subject_enc: this.identifiers.encrypt(
+        request.subjectId,
+        fieldBinding('privacy_requests', request.id, 'subject_enc'),
+      ),
+      email_enc: request.email
+        ? this.identifiers.encrypt(
+            request.email,
+            fieldBinding('privacy_requests', request.id, 'email_enc'),
+          )
+        : null,
       region: request.region,
       jurisdiction: request.jurisdiction,
       priority: request.priority,
@@ -165,7 +229,7 @@ export class RequestStore {
     return trx<RequestRow>(TABLE).where({ id }).first();
   }
 
-  async get(id: string): Promise<DsarRequest | undefined> {
+  async get(id: string): Promise<StoredRequest | undefined> {
     const row = await this.getRow(id);
     return row ? this.toRequest(row) : undefined;
   }
@@ -203,8 +267,22 @@ export class RequestStore {
     return this.identifiers.hash(text);
   }
 
-  async list(filter: RequestListFilter, now: Date): Promise<Page<DsarRequest>> {
+  /**
+   * A page of requests; `scope` (the caller's permissions) narrows the rows
+   * in the query and hides the subject ids the caller may not see.
+   */
+  async list(
+    filter: RequestListFilter,
+    now: Date,
+    scope: Pick<RequestScope, 'where' | 'canSeeSubject'> = {
+      canSeeSubject: () => true,
+    },
+  ): Promise<Page<DsarRequest>> {
     const query = this.db(TABLE);
+    if (scope.where) {
+      const where = scope.where;
+      query.where(q => applyColumnFilter(q, where));
+    }
     if (filter.state) query.where('state', filter.state);
     if (filter.type) query.where('type', filter.type);
     if (filter.region) query.where('region', filter.region);
@@ -217,7 +295,7 @@ export class RequestStore {
         { column: SORT_COLUMNS[filter.sort], order: filter.order },
         { column: 'id', order: filter.order },
       ],
-      toItem: row => this.toRequest(row),
+      toItem: row => this.toView(row, !scope.canSeeSubject(row)),
     });
   }
 

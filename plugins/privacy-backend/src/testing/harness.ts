@@ -11,6 +11,7 @@ import {
 import { ConfigReader } from '@backstage/config';
 import type { Entity } from '@backstage/catalog-model';
 import { createQueueDriver, QueueOptions } from '@internal/plugin-ops-node';
+import { testAuditKeyring } from '@internal/plugin-ops-node/testing';
 import knexFactory, { Knex } from 'knex';
 import { randomBytes } from 'node:crypto';
 import { readPrivacyConfig } from '../config';
@@ -306,6 +307,7 @@ export function createRuntimeFromSpec(
     queueOptions: spec.queueOptions,
     loadResources: async () => spec.resources,
     logger,
+    auditKeyring: testAuditKeyring(),
   });
   return {
     runtime,

@@ -1,3 +1,4 @@
+import { testAuditKeyring } from '@internal/plugin-ops-node/testing';
 import type {
   TestDatabaseId,
   TestDatabases,
@@ -39,7 +40,7 @@ export async function createLifecycle(
   const now = () => clock.now;
   const identifiers = createIdentifierProtection(config);
   const store = new RequestStore(db, identifiers);
-  const audit = createPrivacyAuditChain(db);
+  const audit = createPrivacyAuditChain(db, { keyring: testAuditKeyring() });
   const holds = new LegalHoldStore(db, identifiers);
   const dispatched: string[] = [];
   const dispatcher = {

@@ -18,6 +18,7 @@ export function makeRequest(overrides: Partial<DsarRequest> = {}): DsarRequest {
     type: 'delete',
     state: 'awaiting_approval',
     subjectId: 'customer-42',
+    subjectHidden: false,
     region: 'EU',
     jurisdiction: 'GDPR',
     priority: 10,

@@ -4,7 +4,11 @@ import {
   StatusWarning,
   StructuredMetadataTable,
 } from '@backstage/core-components';
-import type { DsarRequestDetail } from '@internal/plugin-privacy-common';
+import { usePermission } from '@backstage/plugin-permission-react';
+import {
+  type DsarRequestDetail,
+  privacyExportDownloadPermission,
+} from '@internal/plugin-privacy-common';
 import Button from '@material-ui/core/Button';
 import DownloadIcon from '@material-ui/icons/GetApp';
 import { useExportDownload } from '../../hooks/useExportDownload';
@@ -30,13 +34,20 @@ function DownloadButton(props: { requestId: string; bundle: ExportBundle }) {
   );
 }
 
-/** The export bundle of a completed export: its checksum, expiry and download. */
+/**
+ * The export bundle of a completed export: its checksum, expiry and, for
+ * those allowed privacy.export.download on the request, its download.
+ */
 export function ExportCard(props: {
   requestId: string;
   bundle: DsarRequestDetail['export'];
   completed?: boolean;
 }) {
   const { requestId, bundle, completed } = props;
+  const canDownload = usePermission({
+    permission: privacyExportDownloadPermission,
+    resourceRef: requestId,
+  });
   if (!bundle) {
     return (
       <InfoCard title="Export bundle" variant="gridItem">
@@ -53,7 +64,11 @@ export function ExportCard(props: {
     <InfoCard
       title="Export bundle"
       variant="gridItem"
-      actions={<DownloadButton requestId={requestId} bundle={bundle} />}
+      actions={
+        canDownload.allowed && (
+          <DownloadButton requestId={requestId} bundle={bundle} />
+        )
+      }
     >
       {expired && (
         <StatusWarning>

@@ -34,6 +34,7 @@ export function RequestActions(props: {
   const allowed = allowedActions(request.state);
   const approver = usePermission({
     permission: privacyRequestApprovePermission,
+    resourceRef: request.id,
   });
   const admin = usePermission({ permission: privacyAdminPermission });
   const permitted: Record<RequestAction, boolean> = {

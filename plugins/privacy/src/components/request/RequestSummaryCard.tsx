@@ -10,7 +10,11 @@ import { DemoChip } from '../common/DemoChip';
 import { RequestStateChip } from '../common/RequestStateChip';
 import { SlaCountdown } from '../common/SlaCountdown';
 
-/** Who asked for what, its state, deadlines and attempts. */
+/**
+ * Who asked for what, its state, deadlines and attempts. The subject id
+ * reads "hidden" for those the policy does not let see it
+ * (privacy.request.subject.read): the API withholds it.
+ */
 export function RequestSummaryCard(props: { request: DsarRequest }) {
   const { request } = props;
   return (
@@ -24,7 +28,9 @@ export function RequestSummaryCard(props: { request: DsarRequest }) {
           {request.demo && <DemoChip />}
         </Box>
       }
-      subheader={`Subject ${request.subjectId}, ${request.region} (${request.jurisdiction})`}
+      subheader={`Subject ${
+        request.subjectHidden ? 'hidden' : request.subjectId
+      }, ${request.region} (${request.jurisdiction})`}
       variant="gridItem"
     >
       <StructuredMetadataTable
