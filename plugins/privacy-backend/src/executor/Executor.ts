@@ -157,14 +157,7 @@ export class Executor {
           };
           return { value, result };
         } catch (error) {
-          const result: SourceResult = {
-            ...base,
-            status: 'failed',
-            records: 0,
-            remaining: null,
-            error: maskSubject((error as Error).message, request.subjectId),
-            finishedAt: new Date().toISOString(),
-          };
+          const result = failedResult(base, error, request.subjectId);
           return { value: undefined, result };
         }
       }),
@@ -411,15 +404,24 @@ export class Executor {
     } catch (error) {
       return {
         deletedIds: [],
-        result: {
-          ...base,
-          status: 'failed',
-          records: 0,
-          remaining: null,
-          error: maskSubject((error as Error).message, request.subjectId),
-          finishedAt: new Date().toISOString(),
-        },
+        result: failedResult(base, error, request.subjectId),
       };
     }
   }
+}
+
+/** The result of a source that threw: its error, the subject id masked. */
+function failedResult(
+  base: Pick<SourceResult, 'source' | 'connection'>,
+  error: unknown,
+  subjectId: string,
+): SourceResult {
+  return {
+    ...base,
+    status: 'failed',
+    records: 0,
+    remaining: null,
+    error: maskSubject((error as Error).message, subjectId),
+    finishedAt: new Date().toISOString(),
+  };
 }
