@@ -33,4 +33,12 @@ export class ObjectiveStore {
       }),
     });
   }
+
+  /** Whether an objective with this id exists. */
+  async exists(id: string): Promise<boolean> {
+    const row = await this.db<ObjectiveRow>('slo_objectives')
+      .where('id', id)
+      .first('id');
+    return row !== undefined;
+  }
 }

@@ -1,23 +1,19 @@
 import { createBackendPlugin } from '@backstage/backend-plugin-api';
 import {
   opsPluginDeps,
-  pageQuerySchema,
-  parseInput,
   readValidatedConfig,
   startOpsPlugin,
 } from '@internal/plugin-ops-node';
-import { sloPermissions, sloReadPermission } from '@internal/plugin-slo-common';
+import { sloPermissions } from '@internal/plugin-slo-common';
 import { z } from 'zod';
 import { ObjectiveStore } from './ObjectiveStore';
+import { createRouter } from './router';
+import { KnexSampleStore, SampleService } from './samples';
 
 const sloConfigSchema = z
   .object({ evaluationIntervalSeconds: z.number().int().min(10).default(60) })
   .strict()
   .default({});
-
-const listQuerySchema = pageQuerySchema.extend({
-  entityRef: z.string().min(1).optional(),
-});
 
 /** The SLO backend plugin: objectives, burn rates and alerts, under /api/slo. */
 export const sloPlugin = createBackendPlugin({
@@ -32,18 +28,12 @@ export const sloPlugin = createBackendPlugin({
           permissions: sloPermissions,
         });
         const objectives = new ObjectiveStore(db);
-
-        router.get(
-          '/objectives',
-          allow(sloReadPermission),
-          async (req, res) => {
-            const { limit, offset, ...filter } = parseInput(
-              listQuerySchema,
-              req.query,
-            );
-            res.json(await objectives.list(filter, { limit, offset }));
-          },
-        );
+        const samples = new SampleService({
+          store: new KnexSampleStore(db),
+          // For now an objective is a row of slo_objectives, by its id.
+          objectiveExists: ref => objectives.exists(ref),
+        });
+        router.use(await createRouter({ objectives, samples, allow }));
       },
     });
   },

@@ -4,6 +4,9 @@
  * @packageDocumentation
  */
 import { createPermission } from '@backstage/plugin-permission-common';
+import { sloSamplesPushPermission } from './samples';
+
+export * from './samples';
 
 /** Catalog annotation naming a service's SLO file (OpenSLO). */
 export const SLO_OBJECTIVES_ANNOTATION = 'slo.ops.portal/objectives';
@@ -19,7 +22,11 @@ export const sloManagePermission = createPermission({
   attributes: { action: 'update' },
 });
 
-export const sloPermissions = [sloReadPermission, sloManagePermission];
+export const sloPermissions = [
+  sloReadPermission,
+  sloManagePermission,
+  sloSamplesPushPermission,
+];
 
 export interface SloObjective {
   id: string;
@@ -30,3 +37,5 @@ export interface SloObjective {
   windowDays: number;
   createdAt: string;
 }
+export * from './evaluation';
+export * from './objectives';
