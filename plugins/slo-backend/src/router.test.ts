@@ -1,3 +1,5 @@
+import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
+import { mockServices } from '@backstage/backend-test-utils';
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import type { Permission } from '@backstage/plugin-permission-common';
 import { createPermissionMiddleware } from '@internal/plugin-ops-node';
@@ -17,22 +19,6 @@ const KNOWN = 'checkout:availability/eu-west-1';
  * package does not depend on @backstage/backend-defaults, which has it);
  * body-parser's own errors carry their status.
  */
-const STATUS_BY_NAME: Record<string, number> = {
-  InputError: 400,
-  NotAllowedError: 403,
-  NotFoundError: 404,
-};
-function errorHandler(
-  error: Error & { status?: number },
-  _req: express.Request,
-  res: express.Response,
-  _next: express.NextFunction,
-) {
-  res.status(STATUS_BY_NAME[error.name] ?? error.status ?? 500).json({
-    error: { name: error.name, message: error.message },
-  });
-}
-
 /** The router on mocked services; `denied` permissions answer 403. */
 async function routerWith(denied: Permission[] = []) {
   const samples = {
@@ -66,7 +52,11 @@ async function routerWith(denied: Permission[] = []) {
     allow,
     now: () => NOW,
   });
-  const app = express().use(router).use(errorHandler);
+  const errors = MiddlewareFactory.create({
+    config: mockServices.rootConfig(),
+    logger: mockServices.logger.mock(),
+  });
+  const app = express().use(router).use(errors.error());
   return { app, samples };
 }
 
