@@ -39,3 +39,4 @@ export interface SloObjective {
 }
 export * from './evaluation';
 export * from './objectives';
+export * from './api';
