@@ -6,7 +6,9 @@
 #
 # Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust auth) and Redis on
 # 127.0.0.1:6379, or the URLs in the variables below; starts them when their
-# Debian commands are there. Installs Debian's chromium when it is missing.
+# Debian commands are there. Installs Debian's chromium (browser smoke test)
+# and prometheus (promtool and a real Prometheus for the SLO rules and
+# source tests) when they are missing.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/bootstrap.sh
@@ -24,10 +26,13 @@ fi
 if ! port_open 127.0.0.1 6379 && command -v redis-server >/dev/null; then
   redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no || true
 fi
-if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] && command -v apt-get >/dev/null; then
-  echo "test: installing Debian's chromium for the browser smoke test"
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 ||
-    echo "test: could not install chromium"
+missing=()
+[ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)
+command -v promtool >/dev/null && command -v prometheus >/dev/null || missing+=(prometheus)
+if [ "${#missing[@]}" -gt 0 ] && command -v apt-get >/dev/null; then
+  echo "test: installing Debian's ${missing[*]}"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}") >/dev/null 2>&1 ||
+    echo "test: could not install ${missing[*]}"
 fi
 
 results="$(pwd)/.ci/results"

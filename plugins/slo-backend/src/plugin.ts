@@ -1,39 +1,276 @@
-import { createBackendPlugin } from '@backstage/backend-plugin-api';
 import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
+import {
+  AuditChain,
+  AuditChainer,
+  Outbox,
+  OutboxWorker,
   opsPluginDeps,
-  readValidatedConfig,
+  pageQuerySchema,
+  parseInput,
+  readAuditKeyring,
   startOpsPlugin,
 } from '@internal/plugin-ops-node';
-import { sloPermissions } from '@internal/plugin-slo-common';
-import { z } from 'zod';
-import { ObjectiveStore } from './ObjectiveStore';
+import {
+  SLO_OBJECTIVES_ANNOTATION,
+  sloPermissions,
+  sloReadPermission,
+} from '@internal/plugin-slo-common';
+import { AlertService } from './alerts/AlertService';
+import { AlertStore } from './alerts/AlertStore';
+import { readSloConfig } from './config';
+import { DemoTraffic } from './demo/DemoTraffic';
+import { EvaluationService } from './evaluation/EvaluationService';
+import { DemoSinkStore, createNotifiers } from './notify';
+import { ObjectiveDiscovery } from './objectives/ObjectiveDiscovery';
+import { ObjectiveService } from './objectives/ObjectiveService';
+import { ObjectiveStore } from './objectives/ObjectiveStore';
 import { createRouter } from './router';
 import { KnexSampleStore, SampleService } from './samples';
-
-const sloConfigSchema = z
-  .object({ evaluationIntervalSeconds: z.number().int().min(10).default(60) })
-  .strict()
-  .default({});
+import {
+  PRIVACY_SLI_TOPIC,
+  PrivacySliSource,
+  PrometheusSource,
+} from './sources';
 
 /** The SLO backend plugin: objectives, burn rates and alerts, under /api/slo. */
 export const sloPlugin = createBackendPlugin({
   pluginId: 'slo',
   register(env) {
     env.registerInit({
-      deps: opsPluginDeps,
+      deps: {
+        ...opsPluginDeps,
+        scheduler: coreServices.scheduler,
+        lifecycle: coreServices.lifecycle,
+        auth: coreServices.auth,
+        catalog: catalogServiceRef,
+        events: eventsServiceRef,
+        discovery: coreServices.discovery,
+        notifications: notificationService,
+      },
       async init(deps) {
-        readValidatedConfig(deps.config, 'slo', sloConfigSchema);
+        const { config: rootConfig, logger } = deps;
+        const config = readSloConfig(rootConfig);
+        const auditKeyring = readAuditKeyring(rootConfig, {
+          allowCommittedKeys: config.demo.enabled,
+        });
         const { db, router, allow } = await startOpsPlugin(deps, {
           packageName: '@internal/plugin-slo-backend',
           permissions: sloPermissions,
         });
+        const links = {
+          baseUrl: rootConfig.getOptionalString('app.baseUrl') ?? '',
+        };
+
         const objectives = new ObjectiveStore(db);
-        const samples = new SampleService({
-          store: new KnexSampleStore(db),
-          // For now an objective is a row of slo_objectives, by its id.
-          objectiveExists: ref => objectives.exists(ref),
+        const samples = new KnexSampleStore(db);
+        const alerts = new AlertStore(db);
+        const outbox = new Outbox({ db, table: 'slo_outbox' });
+        const audit = new AuditChain({
+          db,
+          tables: { events: 'slo_audit_events', pending: 'slo_audit_pending' },
+          keyring: auditKeyring,
         });
-        router.use(await createRouter({ objectives, samples, allow }));
+        const demoSink = new DemoSinkStore(db);
+        const notifiers = createNotifiers(
+          rootConfig,
+          { links: alerts, notifications: deps.notifications, demoSink },
+          { demo: config.demo.enabled },
+        );
+
+        const discovery = new ObjectiveDiscovery({
+          folders: config.objectiveFolders,
+          loadEntities: async () => {
+            const credentials = await deps.auth.getOwnServiceCredentials();
+            const { items } = await deps.catalog.getEntities(
+              // Components without the annotation are skipped by discovery.
+              {
+                filter: { kind: 'Component' },
+                fields: [
+                  'kind',
+                  'metadata.name',
+                  'metadata.namespace',
+                  `metadata.annotations.${SLO_OBJECTIVES_ANNOTATION}`,
+                  'spec.owner',
+                  'spec.system',
+                ],
+              },
+              { credentials },
+            );
+            return items;
+          },
+          store: objectives,
+          routing: {
+            ...config.notifications.defaults,
+            owners: config.notifications.owners,
+          },
+          logger,
+        });
+        const evaluation = new EvaluationService({
+          db,
+          objectives,
+          alerts,
+          outbox,
+          audit,
+          links,
+          targets: new Set(Object.keys(notifiers)),
+          logger,
+        });
+        const demoTraffic = config.demo.enabled
+          ? new DemoTraffic({
+              profiles: config.demo.profiles,
+              objectives,
+              samples,
+              logger,
+            })
+          : undefined;
+
+        // SLI sources besides the push API.
+        const prometheus =
+          config.prometheus &&
+          new PrometheusSource({
+            store: samples,
+            logger,
+            ...config.prometheus,
+          });
+        const privacySources = config.privacySli.objectives.map(
+          objective =>
+            new PrivacySliSource({
+              store: samples,
+              logger,
+              objectiveExists: ref => objectives.exists(ref),
+              objective: { baseId: objective.baseId },
+              types: objective.types,
+              regions: config.privacySli.regions,
+              ...PrivacySliSource.privacyBackend(deps),
+            }),
+        );
+        if (privacySources.length > 0) {
+          // One subscription; each source stores the samples of its objectives.
+          await deps.events.subscribe({
+            id: 'slo-privacy-sli',
+            topics: [PRIVACY_SLI_TOPIC],
+            onEvent: async ({ eventPayload }) => {
+              for (const source of privacySources) {
+                await source
+                  .handleSliEvent(eventPayload)
+                  .catch(error =>
+                    logger.warn(
+                      `Storing a privacy SLI sample failed: ${error}`,
+                    ),
+                  );
+              }
+            },
+          });
+        }
+        const syncSources = async () => {
+          const all = (await objectives.all()).map(o => o.objective);
+          const now = new Date();
+          await prometheus?.syncAll(all, now);
+          for (const source of privacySources) {
+            await source.syncAll(all, now);
+          }
+        };
+
+        const chainer = new AuditChainer(audit, logger);
+        chainer.start();
+        // With no target configured there is nothing to deliver.
+        const worker =
+          Object.keys(notifiers).length > 0
+            ? new OutboxWorker({
+                outbox,
+                deliverers: notifiers,
+                logger,
+                pollIntervalMs: 2_000,
+              })
+            : undefined;
+        worker?.start();
+        deps.lifecycle.addShutdownHook(async () => {
+          await worker?.stop();
+          await chainer.stop();
+        });
+
+        // The catalog loads after the backend starts: until discovery sees
+        // an annotated component, look again every 10 s (for two minutes),
+        // and evaluate only after, so alerts know their owners.
+        let stopping = false;
+        deps.lifecycle.addShutdownHook(() => {
+          stopping = true;
+        });
+        const discovered = (async () => {
+          for (let attempt = 1; attempt <= 12; attempt++) {
+            const found = await discovery.run().catch(error => {
+              logger.warn(`SLO discovery failed: ${error}`);
+              return undefined;
+            });
+            if (found && found.entities > 0) return;
+            if (stopping) return;
+            await new Promise(resolve => setTimeout(resolve, 10_000).unref());
+          }
+        })();
+        await deps.scheduler.scheduleTask({
+          id: 'slo-discover-objectives',
+          frequency: { minutes: config.discoveryIntervalMinutes },
+          initialDelay: { minutes: 2 },
+          timeout: { minutes: 5 },
+          fn: async () => {
+            await discovery.run();
+          },
+        });
+        await deps.scheduler.scheduleTask({
+          id: 'slo-evaluate',
+          frequency: { seconds: config.evaluationIntervalSeconds },
+          timeout: { minutes: 5 },
+          initialDelay: { seconds: 5 },
+          fn: async () => {
+            await discovered;
+            await demoTraffic?.feed();
+            await syncSources();
+            const summary = await evaluation.evaluateAll();
+            if (summary.fired || summary.resolved || summary.failed) {
+              logger.info(
+                `SLO evaluation at ${summary.at}: ${summary.evaluated} evaluated, ${summary.fired} fired, ${summary.resolved} resolved, ${summary.failed} failed`,
+              );
+            }
+          },
+        });
+
+        router.use(
+          await createRouter({
+            objectives: new ObjectiveService({ db, store: objectives, links }),
+            samples: new SampleService({
+              store: samples,
+              objectiveExists: ref => objectives.exists(ref),
+            }),
+            alerts: new AlertService({
+              db,
+              alerts,
+              objectives,
+              outbox,
+              audit,
+              links,
+            }),
+            allow,
+            extend: r => {
+              r.get(
+                '/demo-sink',
+                allow(sloReadPermission),
+                async (req, res) => {
+                  res.json(
+                    await demoSink.list(
+                      parseInput(pageQuerySchema.strict(), req.query),
+                    ),
+                  );
+                },
+              );
+            },
+          }),
+        );
       },
     });
   },

@@ -37,6 +37,11 @@ async function routerWith(denied: Permission[] = []) {
     }),
   };
   const objectives = { list: jest.fn() };
+  const alerts = {
+    list: jest.fn(),
+    acknowledge: jest.fn(),
+    silence: jest.fn(),
+  };
   const allow = createPermissionMiddleware(async (_req, permission) => {
     if (denied.some(p => p.name === permission.name)) {
       throw new NotAllowedError(`Not allowed: ${permission.name}`);
@@ -49,6 +54,7 @@ async function routerWith(denied: Permission[] = []) {
   const router = await createRouter({
     objectives: objectives as unknown as RouterOptions['objectives'],
     samples: samples as unknown as RouterOptions['samples'],
+    alerts: alerts as unknown as RouterOptions['alerts'],
     allow,
     now: () => NOW,
   });

@@ -4,29 +4,82 @@ import {
   parseInput,
 } from '@internal/plugin-ops-node';
 import {
+  SLO_OBJECTIVE_STATES,
+  sloManagePermission,
   sloReadPermission,
   sloSamplesPushPermission,
 } from '@internal/plugin-slo-common';
+import { InputError } from '@backstage/errors';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import type { ObjectiveStore } from './ObjectiveStore';
+import type { AlertService } from './alerts/AlertService';
+import type { ObjectiveService } from './objectives/ObjectiveService';
 import type { SampleService } from './samples/SampleService';
 import { parseSampleBatch, parseSampleRange } from './samples/validate';
 
-const listQuerySchema = pageQuerySchema.extend({
-  entityRef: z.string().min(1).optional(),
-});
+const listQuerySchema = pageQuerySchema
+  .extend({
+    entityRef: z.string().min(1).max(255).optional(),
+    owner: z.string().min(1).max(255).optional(),
+    system: z.string().min(1).max(255).optional(),
+    state: z.enum(SLO_OBJECTIVE_STATES).optional(),
+    q: z.string().min(1).max(100).optional(),
+    sort: z.enum(['name', 'budget', 'burn', 'state']).default('name'),
+    order: z.enum(['asc', 'desc']).default('asc'),
+  })
+  .strict();
 
 /** `:ref`, already URL-decoded by express: the objective's id. */
 const refSchema = z.string().min(1).max(255);
 
+const isoTime = z
+  .string()
+  .datetime({ offset: true })
+  .transform(s => new Date(s));
+
+const statusQuerySchema = z.object({ at: isoTime.optional() }).strict();
+
+const seriesQuerySchema = z
+  .object({
+    from: isoTime.optional(),
+    to: isoTime.optional(),
+    step: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 60)
+      .optional(),
+  })
+  .strict();
+
+const rulesQuerySchema = z
+  .object({ format: z.enum(['rules', 'prometheusrule']).default('rules') })
+  .strict();
+
+const alertListSchema = pageQuerySchema
+  .extend({
+    objectiveRef: z.string().min(1).max(255).optional(),
+    state: z.enum(['firing', 'resolved']).optional(),
+  })
+  .strict();
+
+const alertIdSchema = z.string().uuid();
+const reasonSchema = z.string().trim().min(1).max(1000);
+const acknowledgeSchema = z.object({ reason: reasonSchema }).strict();
+const silenceSchema = z
+  .object({ reason: reasonSchema, until: isoTime })
+  .strict();
+
 /** The services the SLO routes call: one call per route. */
 export interface RouterOptions {
-  objectives: Pick<ObjectiveStore, 'list'>;
+  objectives: ObjectiveService;
   samples: Pick<SampleService, 'push' | 'read'>;
+  alerts: Pick<AlertService, 'list' | 'acknowledge' | 'silence'>;
   allow: PermissionMiddleware;
-  /** The clock pushed minutes are checked against; tests pass their own. */
+  /** Extra read routes (rules, demo sink) mounted by the plugin. */
+  extend?: (router: express.Router) => void;
+  /** The clock pushed minutes and silences are checked against; tests pass their own. */
   now?: () => Date;
 }
 
@@ -37,16 +90,76 @@ export interface RouterOptions {
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { objectives, samples, allow } = options;
+  const { objectives, samples, alerts, allow } = options;
   const now = options.now ?? (() => new Date());
   const router = Router();
   // A week of samples is some 600 kB of JSON.
   router.use(express.json({ limit: '2mb' }));
 
   router.get('/objectives', allow(sloReadPermission), async (req, res) => {
-    const { limit, offset, ...filter } = parseInput(listQuerySchema, req.query);
-    res.json(await objectives.list(filter, { limit, offset }));
+    const { limit, offset, sort, order, ...filter } = parseInput(
+      listQuerySchema,
+      req.query,
+    );
+    res.json(
+      await objectives.list(
+        filter as Parameters<ObjectiveService['list']>[0],
+        { limit, offset },
+        { by: sort, order },
+      ),
+    );
   });
+
+  router.get('/problems', allow(sloReadPermission), async (req, res) => {
+    res.json(
+      await objectives.problems(
+        parseInput(pageQuerySchema.strict(), req.query),
+      ),
+    );
+  });
+
+  router.get('/objectives/:ref', allow(sloReadPermission), async (req, res) => {
+    res.json(await objectives.get(parseInput(refSchema, req.params.ref)));
+  });
+
+  router.get(
+    '/objectives/:ref/status',
+    allow(sloReadPermission),
+    async (req, res) => {
+      const ref = parseInput(refSchema, req.params.ref);
+      const { at } = parseInput(statusQuerySchema, req.query);
+      res.json(await objectives.status(ref, at));
+    },
+  );
+
+  router.get(
+    '/objectives/:ref/series',
+    allow(sloReadPermission),
+    async (req, res) => {
+      const ref = parseInput(refSchema, req.params.ref);
+      const { from, to, step } = parseInput(seriesQuerySchema, req.query);
+      res.json(await objectives.series(ref, { from, to, stepMinutes: step }));
+    },
+  );
+
+  router.get(
+    '/objectives/:ref/rules',
+    allow(sloReadPermission),
+    async (req, res) => {
+      const ref = parseInput(refSchema, req.params.ref);
+      const { format } = parseInput(rulesQuerySchema, req.query);
+      res.type('text/yaml').send(await objectives.rules(ref, format));
+    },
+  );
+
+  router.get(
+    '/objectives/:ref/source',
+    allow(sloReadPermission),
+    async (req, res) => {
+      const ref = parseInput(refSchema, req.params.ref);
+      res.type('text/yaml').send(await objectives.source(ref));
+    },
+  );
 
   // Other backends push too (Backstage allows their service principals),
   // so the push is not for users only.
@@ -70,5 +183,38 @@ export async function createRouter(
     },
   );
 
+  router.get('/alerts', allow(sloReadPermission), async (req, res) => {
+    const { limit, offset, ...filter } = parseInput(alertListSchema, req.query);
+    res.json(await alerts.list(filter, { limit, offset }));
+  });
+
+  router.post(
+    '/alerts/:id/acknowledge',
+    allow(sloManagePermission),
+    async (req, res) => {
+      const id = parseInput(alertIdSchema, req.params.id);
+      const { reason } = parseInput(acknowledgeSchema, req.body);
+      res.json(
+        await alerts.acknowledge(id, { actor: res.locals.caller, reason }),
+      );
+    },
+  );
+
+  router.post(
+    '/alerts/:id/silence',
+    allow(sloManagePermission),
+    async (req, res) => {
+      const id = parseInput(alertIdSchema, req.params.id);
+      const { reason, until } = parseInput(silenceSchema, req.body);
+      if (until.getTime() <= now().getTime()) {
+        throw new InputError('until must be in the future');
+      }
+      res.json(
+        await alerts.silence(id, { actor: res.locals.caller, reason, until }),
+      );
+    },
+  );
+
+  options.extend?.(router);
   return router;
 }

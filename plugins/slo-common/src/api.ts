@@ -18,13 +18,13 @@ export type SloObjectiveState =
   /** Budget of the window spent (budgetRemaining ≤ 0). */
   | 'exhausted';
 
-export const SLO_OBJECTIVE_STATES: readonly SloObjectiveState[] = [
+export const SLO_OBJECTIVE_STATES = [
   'no-data',
   'ok',
   'burning',
   'firing',
   'exhausted',
-];
+] as const satisfies readonly SloObjectiveState[];
 
 /** One resolved alert tier of an objective: its windows and burn-rate threshold. */
 export interface SloTierSummary {

@@ -208,7 +208,12 @@ describe('parseOpenSlo', () => {
     expect(errors).toEqual([]);
     expect(objectives.length).toBeGreaterThanOrEqual(files.length);
     for (const o of objectives) {
-      expect(o.indicator.source).not.toBe('push');
+      // The privacy SLA is fed by the privacy plugin; the rest by Prometheus.
+      expect(o.indicator.source).toEqual(
+        o.service === 'privacy'
+          ? 'push'
+          : expect.objectContaining({ type: 'prometheus' }),
+      );
       expect(o.sourceFile).toMatch(/^examples\/slos\//);
     }
   });

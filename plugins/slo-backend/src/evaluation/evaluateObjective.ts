@@ -1,0 +1,247 @@
+import type {
+  SloEvaluation,
+  SloObjectiveState,
+  SloSeries,
+  SloStatus,
+} from '@internal/plugin-slo-common';
+import type { Knex } from 'knex';
+import {
+  Counts,
+  EvaluableObjective,
+  MINUTE_MS,
+  MinuteBucket,
+  PrefixSums,
+  WindowSums,
+  evaluate,
+  longestWindowMs,
+  timeToExhaustion,
+  toSliceBuckets,
+  windowRange,
+} from '../engine';
+import type { StoredObjective } from '../objectives/ObjectiveStore';
+import { engineTiers } from '../objectives/tiers';
+import { SLI_MINUTES_TABLE } from '../samples/SampleStore';
+
+/** What the engine needs of a stored objective. */
+export function toEvaluable(stored: StoredObjective): EvaluableObjective {
+  return {
+    ref: stored.objective.id,
+    target: stored.objective.target,
+    window: stored.window,
+    tiers: engineTiers(stored.tiers),
+  };
+}
+
+/** A WindowSums that answers the ranges it was given, and records any other. */
+class AnsweringSums implements WindowSums {
+  readonly asked = new Map<string, [number, number]>();
+  constructor(private readonly answers = new Map<string, Counts>()) {}
+  sum(fromExclusive: number, toInclusive: number): Counts {
+    const key = `${fromExclusive}:${toInclusive}`;
+    const known = this.answers.get(key);
+    if (known) return known;
+    this.asked.set(key, [fromExclusive, toInclusive]);
+    return { good: 0, total: 0 };
+  }
+}
+
+const toMs = (value: Date | string | number) => new Date(value).getTime();
+
+/**
+ * Sums of several ranges of one objective's minutes in one query: the
+ * database adds the rows, none are shipped.
+ */
+async function sumRanges(
+  db: Knex,
+  objectiveRef: string,
+  ranges: ReadonlyArray<[number, number]>,
+): Promise<Counts[]> {
+  if (ranges.length === 0) return [];
+  const from = Math.min(...ranges.map(r => r[0]));
+  const to = Math.max(...ranges.map(r => r[1]));
+  const columns = ranges.flatMap(([a, b], i) => [
+    db.raw(
+      `coalesce(sum(case when minute > ? and minute <= ? then good else 0 end), 0) as ??`,
+      [new Date(a), new Date(b), `g${i}`],
+    ),
+    db.raw(
+      `coalesce(sum(case when minute > ? and minute <= ? then total else 0 end), 0) as ??`,
+      [new Date(a), new Date(b), `t${i}`],
+    ),
+  ]);
+  const row: Record<string, number | string> = await db(SLI_MINUTES_TABLE)
+    .where('objective_ref', objectiveRef)
+    .andWhere('minute', '>', new Date(from))
+    .andWhere('minute', '<=', new Date(to))
+    .first(columns);
+  return ranges.map((_, i) => ({
+    good: Number(row?.[`g${i}`] ?? 0),
+    total: Number(row?.[`t${i}`] ?? 0),
+  }));
+}
+
+/** The objective's minutes in (from, to], as buckets (slices for timeslices budgeting). */
+async function readBuckets(
+  db: Knex,
+  stored: StoredObjective,
+  fromExclusive: number,
+  toInclusive: number,
+): Promise<MinuteBucket[]> {
+  const rows: Array<{
+    minute: Date | string | number;
+    good: unknown;
+    total: unknown;
+  }> = await db(SLI_MINUTES_TABLE)
+    .where('objective_ref', stored.objective.id)
+    .andWhere('minute', '>', new Date(fromExclusive))
+    .andWhere('minute', '<=', new Date(toInclusive))
+    .orderBy('minute')
+    .select('minute', 'good', 'total');
+  const minutes = rows.map(r => ({
+    minute: toMs(r.minute),
+    good: Number(r.good),
+    total: Number(r.total),
+  }));
+  const { budgeting } = stored.objective;
+  if (budgeting.method !== 'Timeslices') return minutes;
+  return toSliceBuckets(
+    minutes,
+    budgeting.timeSliceWindowMinutes,
+    budgeting.timeSliceTarget,
+  );
+}
+
+/** The latest stored minute of an objective, if any. */
+export async function latestMinute(
+  db: Knex,
+  objectiveRef: string,
+): Promise<number | null> {
+  const row = await db(SLI_MINUTES_TABLE)
+    .where('objective_ref', objectiveRef)
+    .max({ latest: 'minute' })
+    .first();
+  return row?.latest === null || row?.latest === undefined
+    ? null
+    : toMs(row.latest);
+}
+
+/** An evaluation as the API shows it. */
+export function toStatus(
+  stored: StoredObjective,
+  evaluation: SloEvaluation,
+  dataThrough: number | null,
+): SloStatus {
+  const hour = evaluation.burnRates['1h'];
+  const { periodMs } = windowRange(stored.window, evaluation.at);
+  const exhaustion =
+    evaluation.sli === null || !hour || hour.noTraffic
+      ? null
+      : timeToExhaustion(evaluation.budgetRemaining, hour.burnRate, periodMs);
+  return {
+    objectiveRef: stored.objective.id,
+    at: new Date(evaluation.at).toISOString(),
+    sli: evaluation.sli,
+    budgetRemaining: evaluation.budgetRemaining,
+    timeToExhaustionMinutes:
+      exhaustion === null ? null : Math.floor(exhaustion / MINUTE_MS),
+    burnRates: evaluation.burnRates,
+    firing: evaluation.firing,
+    tiers: evaluation.tiers,
+    dataThrough:
+      dataThrough === null ? null : new Date(dataThrough).toISOString(),
+  };
+}
+
+/** The overview's state of an evaluation. */
+export function stateOf(status: SloStatus): SloObjectiveState {
+  if (status.sli === null) return 'no-data';
+  if (status.budgetRemaining <= 0) return 'exhausted';
+  if (status.firing.length > 0) return 'firing';
+  const hour = status.burnRates['1h'];
+  if (hour && !hour.noTraffic && hour.burnRate > 1) return 'burning';
+  return 'ok';
+}
+
+/**
+ * Evaluates a stored objective as of minute `at`, from the store: the live
+ * evaluation (at = the last whole minute) and `GET /status?at=` both call
+ * this. The engine is run once to learn which ranges it sums, the database
+ * sums them in one query, and the engine runs again on those sums.
+ */
+export async function evaluateAt(
+  db: Knex,
+  stored: StoredObjective,
+  at: number,
+): Promise<SloStatus> {
+  const objective = toEvaluable(stored);
+  const dataThrough = await latestMinute(db, objective.ref);
+  let evaluation: SloEvaluation;
+  if (stored.objective.budgeting.method === 'Timeslices') {
+    const buckets = await readBuckets(
+      db,
+      stored,
+      at - longestWindowMs(objective),
+      at,
+    );
+    evaluation = evaluate(objective, new PrefixSums(buckets), at);
+  } else {
+    const probe = new AnsweringSums();
+    evaluate(objective, probe, at);
+    const ranges = [...probe.asked.values()];
+    const sums = await sumRanges(db, objective.ref, ranges);
+    const answers = new Map(
+      ranges.map(([a, b], i) => [`${a}:${b}`, sums[i]] as const),
+    );
+    evaluation = evaluate(objective, new AnsweringSums(answers), at);
+  }
+  return toStatus(stored, evaluation, dataThrough);
+}
+
+/** At most this many points per series. */
+export const MAX_SERIES_POINTS = 1500;
+
+/**
+ * The objective evaluated every `stepMinutes` from `from` to `to` (whole
+ * minutes), for the charts: the minutes are read once into prefix sums and
+ * the same `evaluate` runs at every step.
+ */
+export async function seriesOf(
+  db: Knex,
+  stored: StoredObjective,
+  range: { from: number; to: number; stepMinutes: number },
+): Promise<SloSeries> {
+  const objective = toEvaluable(stored);
+  const step = range.stepMinutes * MINUTE_MS;
+  const buckets = await readBuckets(
+    db,
+    stored,
+    range.from - longestWindowMs(objective),
+    range.to,
+  );
+  const sums = new PrefixSums(buckets);
+  const points: SloSeries['points'] = [];
+  for (let at = range.from; at <= range.to; at += step) {
+    const e = evaluate(objective, sums, at);
+    points.push({
+      at: new Date(at).toISOString(),
+      sli: e.sli,
+      budgetRemaining: e.budgetRemaining,
+      burnRates: Object.fromEntries(
+        Object.entries(e.burnRates).map(([w, b]) => [
+          w,
+          b.noTraffic ? null : b.burnRate,
+        ]),
+      ),
+      firing: e.firing,
+    });
+  }
+  return {
+    objectiveRef: objective.ref,
+    from: new Date(range.from).toISOString(),
+    to: new Date(range.to).toISOString(),
+    stepMinutes: range.stepMinutes,
+    target: stored.objective.target,
+    tiers: stored.tiers,
+    points,
+  };
+}

@@ -1,0 +1,270 @@
+import {
+  classifyHttpStatus,
+  type DeliveryResult,
+} from '@internal/plugin-ops-node';
+import type { SloAlertNotification } from '@internal/plugin-slo-common';
+import { z } from 'zod';
+
+/** A vendor request as a notifier would send it (and the demo sink records it). */
+export interface RenderedRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH';
+  /** Path below the vendor's base URL, with its query string. */
+  path: string;
+  body?: unknown;
+}
+
+/**
+ * Thrown inside a deliverer to end the attempt with `result`. Its message is
+ * the result's error text, which never holds a URL, a body or a secret.
+ */
+export class DeliveryFailure extends Error {
+  constructor(
+    readonly result: Exclude<DeliveryResult, { outcome: 'delivered' }>,
+  ) {
+    super(result.error);
+    this.name = 'DeliveryFailure';
+  }
+}
+
+export function permanent(error: string, status?: number): DeliveryFailure {
+  return new DeliveryFailure({ outcome: 'permanent', error, status });
+}
+
+/** Runs a deliverer body: a `DeliveryFailure` becomes its result. */
+export async function settle(
+  body: () => Promise<DeliveryResult>,
+): Promise<DeliveryResult> {
+  try {
+    return await body();
+  } catch (error) {
+    if (error instanceof DeliveryFailure) {
+      return error.result;
+    }
+    throw error;
+  }
+}
+
+/** The fields of an `SloAlertNotification` the notifiers rely on. */
+const notificationSchema = z
+  .object({
+    event: z.enum(['fired', 'resolved', 'acknowledged', 'silenced']),
+    alertId: z.string().min(1),
+    dedupKey: z.string().min(1),
+    at: z.string(),
+    objective: z
+      .object({
+        id: z.string(),
+        displayName: z.string(),
+        service: z.string(),
+        target: z.number(),
+        windowLabel: z.string(),
+      })
+      .passthrough(),
+    tier: z
+      .object({
+        name: z.string(),
+        severity: z.enum(['page', 'ticket']),
+        threshold: z.number(),
+        longWindow: z.string(),
+        shortWindow: z.string(),
+      })
+      .passthrough(),
+    burnRates: z.object({
+      long: z.number().nullable(),
+      short: z.number().nullable(),
+    }),
+    budgetRemaining: z.number(),
+    links: z.object({ objective: z.string() }).passthrough(),
+  })
+  .passthrough();
+
+/** The delivery's payload as a notification; anything else fails for good. */
+export function readNotification(payload: unknown): SloAlertNotification {
+  const parsed = notificationSchema.safeParse(payload);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map(i => i.path.join('.') || '.');
+    throw permanent(
+      `Invalid SLO alert notification payload (${[...new Set(fields)].join(
+        ', ',
+      )})`,
+    );
+  }
+  return parsed.data as SloAlertNotification;
+}
+
+/** Text for a failed request without the URL (it may hold secrets). */
+function describeNetworkError(error: unknown, timeoutMs: number): string {
+  const { name, cause } = (error ?? {}) as {
+    name?: unknown;
+    cause?: { code?: unknown };
+  };
+  if (name === 'TimeoutError') {
+    return `request timed out after ${timeoutMs} ms`;
+  }
+  if (typeof cause?.code === 'string') {
+    return `request failed: ${cause.code}`;
+  }
+  return `request failed: ${typeof name === 'string' ? name : 'unknown error'}`;
+}
+
+export interface VendorClientOptions {
+  /** Names the vendor in error texts, e.g. `Jira`. */
+  vendor: string;
+  baseUrl: string;
+  /** Added to every request; never part of an error text. */
+  headers: Record<string, string>;
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+}
+
+export interface VendorResponse {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON, or undefined when the body was empty or not JSON. */
+  body: unknown;
+}
+
+/**
+ * Sends JSON requests to one vendor. A 2xx answer is returned; any other
+ * status throws a `DeliveryFailure` classified with `classifyHttpStatus`
+ * (with the `Retry-After` of a 429 or 503), and so does a network error
+ * (retried). Error texts name the vendor, the operation and the status only.
+ */
+export function vendorClient(options: VendorClientOptions) {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const doFetch = options.fetch ?? fetch;
+  const base = options.baseUrl.replace(/\/+$/, '');
+
+  return async function call(
+    operation: string,
+    request: RenderedRequest,
+    accept: (response: VendorResponse) => boolean = () => false,
+  ): Promise<VendorResponse> {
+    const headers = new Headers(options.headers);
+    headers.set('accept', 'application/json');
+    if (request.body !== undefined) {
+      headers.set('content-type', 'application/json; charset=utf-8');
+    }
+    let response: Response;
+    try {
+      response = await doFetch(`${base}${request.path}`, {
+        method: request.method,
+        headers,
+        body:
+          request.body === undefined ? undefined : JSON.stringify(request.body),
+        redirect: 'manual',
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      throw new DeliveryFailure({
+        outcome: 'retry',
+        error: `${options.vendor} ${operation}: ${describeNetworkError(
+          error,
+          timeoutMs,
+        )}`,
+      });
+    }
+    const text = await response.text().catch(() => '');
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      body = undefined;
+    }
+    const result: VendorResponse = {
+      status: response.status,
+      headers: response.headers,
+      body,
+    };
+    const status = response.status;
+    const outcome = classifyHttpStatus(status);
+    if (outcome === 'delivered' || accept(result)) {
+      return result;
+    }
+    const error = `${options.vendor} ${operation}: HTTP ${status}`;
+    if (outcome === 'retry') {
+      throw new DeliveryFailure({
+        outcome: 'retry',
+        status,
+        error,
+        retryAfter: response.headers.get('retry-after') ?? undefined,
+      });
+    }
+    throw permanent(error, status);
+  };
+}
+
+export type VendorCall = ReturnType<typeof vendorClient>;
+
+/** `0.25` → `25%`; burn rates as `14.4×`, `n/a` without traffic. */
+export function formatBudget(ratio: number): string {
+  return `${Math.round(ratio * 1000) / 10}%`;
+}
+
+export function formatBurnRate(rate: number | null): string {
+  return rate === null ? 'n/a' : `${Math.round(rate * 100) / 100}×`;
+}
+
+/** One line naming the alert, e.g. `[page] Checkout availability: burning error budget (fast-burn)`. */
+export function alertTitle(n: SloAlertNotification): string {
+  const what: Record<SloAlertNotification['event'], string> = {
+    fired: 'burning error budget',
+    resolved: 'resolved',
+    acknowledged: 'acknowledged',
+    silenced: 'silenced',
+  };
+  return `[${n.tier.severity}] ${n.objective.displayName}: ${what[n.event]} (${
+    n.tier.name
+  })`;
+}
+
+/** A sentence describing the event, for comments and updates. */
+export function eventText(n: SloAlertNotification): string {
+  const actor = n.actor
+    ? ` by ${n.actor.by}${n.actor.reason ? `: ${n.actor.reason}` : ''}`
+    : '';
+  switch (n.event) {
+    case 'fired':
+      return `SLO alert fired at ${n.at}: ${n.objective.displayName} (${
+        n.objective.service
+      }) burns its error budget at ${formatBurnRate(n.burnRates.long)} over ${
+        n.tier.longWindow
+      } and ${formatBurnRate(n.burnRates.short)} over ${
+        n.tier.shortWindow
+      } (threshold ${n.tier.threshold}×); ${formatBudget(
+        n.budgetRemaining,
+      )} of the budget remains.`;
+    case 'resolved':
+      return `SLO alert resolved at ${n.at}; ${formatBudget(
+        n.budgetRemaining,
+      )} of the budget remains.`;
+    case 'acknowledged':
+      return `SLO alert acknowledged at ${n.at}${actor}.`;
+    default:
+      return `SLO alert silenced at ${n.at}${actor}${
+        n.actor?.until ? ` until ${n.actor.until}` : ''
+      }.`;
+  }
+}
+
+/**
+ * Runs `task`s of the same key one after the other (and others at once), so
+ * that two deliveries of one alert in the same batch do not both miss the
+ * other's issue or message in their look-ups. Across processes, the look-ups
+ * before creating are what keep a vendor from holding two.
+ */
+export function keyedQueue() {
+  const tails = new Map<string, Promise<unknown>>();
+  return function run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = tails.get(key) ?? Promise.resolve();
+    const result = previous.catch(() => undefined).then(task);
+    const tail = result.catch(() => undefined);
+    tails.set(key, tail);
+    tail.then(() => {
+      if (tails.get(key) === tail) {
+        tails.delete(key);
+      }
+    });
+    return result;
+  };
+}

@@ -1,0 +1,14 @@
+export type { AlertLinkStore, NotifierContext, NotifierFactory } from './types';
+export {
+  createNotifiers,
+  notificationTargetsSchema,
+  type CreateNotifiersContext,
+  type NotificationTargetConfig,
+} from './createNotifiers';
+export { DemoSinkStore, demoSinkDeliverer, redactSecrets } from './demoSink';
+export type { RenderedRequest } from './http';
+export { pagerDutyNotifier, renderPagerDutyRequest } from './pagerduty';
+export { jiraNotifier, renderJiraRequest } from './jira';
+export { slackNotifier, renderSlackRequest } from './slack';
+export { statuspageNotifier, renderStatuspageRequest } from './statuspage';
+export { backstageNotifier, renderBackstageRequest } from './backstage';
