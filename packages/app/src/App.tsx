@@ -1,6 +1,7 @@
 import { createApp } from '@backstage/frontend-defaults';
 import catalogPlugin from '@backstage/plugin-catalog/alpha';
 import scaffolderPlugin from '@backstage/plugin-scaffolder/alpha';
+import notificationsPlugin from '@backstage/plugin-notifications/alpha';
 import orgPlugin from '@backstage/plugin-org/alpha';
 import userSettingsPlugin from '@backstage/plugin-user-settings/alpha';
 import privacyPlugin from '@internal/plugin-privacy/alpha';
@@ -14,6 +15,7 @@ export default createApp({
     catalogPlugin,
     scaffolderPlugin,
     orgPlugin,
+    notificationsPlugin,
     userSettingsPlugin,
     privacyPlugin,
     sloPlugin,

@@ -14,6 +14,9 @@ backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
 
 backend.add(import('@backstage/plugin-events-backend'));
 
+// The portal's inbox: SLO alerts reach the owning group here.
+backend.add(import('@backstage/plugin-notifications-backend'));
+
 backend.add(import('@backstage/plugin-catalog-backend'));
 backend.add(
   import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),

@@ -5,11 +5,14 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
-import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
 import { convertLegacyRouteRef } from '@backstage/core-compat-api';
 import SloIcon from '@material-ui/icons/Timeline';
 import { SloClient, sloApiRef } from './api';
-import { rootRouteRef } from './routes';
+import { demoSinkRouteRef, objectiveRouteRef, rootRouteRef } from './routes';
 
 const sloApi = ApiBlueprint.make({
   params: defineParams =>
@@ -21,6 +24,7 @@ const sloApi = ApiBlueprint.make({
     }),
 });
 
+/** The overview, with an internal router for `objectives/:ref` and `demo-sink`. */
 const sloPage = PageBlueprint.make({
   params: {
     path: '/slo',
@@ -28,7 +32,7 @@ const sloPage = PageBlueprint.make({
     icon: <SloIcon />,
     noHeader: true,
     routeRef: convertLegacyRouteRef(rootRouteRef),
-    loader: () => import('./components/SloPage').then(m => <m.SloPage />),
+    loader: () => import('./components/SloRouter').then(m => <m.SloRouter />),
   },
 });
 
@@ -42,9 +46,21 @@ const sloEntityContent = EntityContentBlueprint.make({
   },
 });
 
+const sloEntityCard = EntityCardBlueprint.make({
+  params: {
+    filter: { kind: 'Component' },
+    loader: () =>
+      import('./components/EntitySloCard').then(m => <m.EntitySloCard />),
+  },
+});
+
 /** The SLO plugin for the new frontend system. */
 export default createFrontendPlugin({
   pluginId: 'slo',
-  routes: { root: convertLegacyRouteRef(rootRouteRef) },
-  extensions: [sloApi, sloPage, sloEntityContent],
+  routes: {
+    root: convertLegacyRouteRef(rootRouteRef),
+    objective: convertLegacyRouteRef(objectiveRouteRef),
+    demoSink: convertLegacyRouteRef(demoSinkRouteRef),
+  },
+  extensions: [sloApi, sloPage, sloEntityContent, sloEntityCard],
 });

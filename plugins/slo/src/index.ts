@@ -4,6 +4,14 @@
  *
  * @packageDocumentation
  */
-export { sloPlugin, SloPage, EntitySloContent } from './plugin';
+export { sloPlugin, SloPage, EntitySloContent, EntitySloCard } from './plugin';
 export { sloApiRef, SloClient } from './api';
-export type { SloApi } from './api';
+export type {
+  SloApi,
+  ObjectiveListQuery,
+  ObjectiveSort,
+  AlertListQuery,
+  PageQuery,
+  RulesFormat,
+} from './api';
+export { rootRouteRef, objectiveRouteRef, demoSinkRouteRef } from './routes';

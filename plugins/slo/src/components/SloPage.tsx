@@ -1,14 +1,51 @@
+import { useApi, useRouteRef } from '@backstage/core-plugin-api';
 import { OpsPage } from '@internal/plugin-ops-react';
-import { ObjectivesTable } from './ObjectivesTable';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Grid from '@material-ui/core/Grid';
+import { Link as RouterLink } from 'react-router-dom';
+import { useCallback } from 'react';
+import { sloApiRef } from '../api';
+import { useObjectiveFilters } from '../hooks/useObjectiveFilters';
+import { demoSinkRouteRef } from '../routes';
+import { ObjectiveFilters } from './overview/ObjectiveFilters';
+import { ObjectivesTable } from './overview/ObjectivesTable';
+import { ProblemsPanel } from './overview/ProblemsPanel';
 
-/** Every service's objectives. */
+/** Every objective with its numbers now, filtered and paged on the server, and the files that could not be read. */
 export function SloPage() {
+  const sloApi = useApi(sloApiRef);
+  const demoSinkPath = useRouteRef(demoSinkRouteRef)();
+  const { filters, setFilter, query } = useObjectiveFilters();
+  const load = useCallback(
+    (page: { limit: number; offset: number }) =>
+      sloApi.listObjectives({ ...page, ...query }),
+    [sloApi, query],
+  );
+  const filtered = Object.keys(query).some(
+    key => key !== 'sort' && key !== 'order',
+  );
   return (
     <OpsPage
       title="Service level objectives"
       subtitle="Objectives, error budgets and burn-rate alerts of every service"
+      actions={
+        <Button variant="outlined" component={RouterLink} to={demoSinkPath}>
+          Demo sink
+        </Button>
+      }
     >
-      <ObjectivesTable />
+      <Grid container spacing={3}>
+        <Grid item xs={12}>
+          <Box mb={2}>
+            <ObjectiveFilters filters={filters} onChange={setFilter} />
+          </Box>
+          <ObjectivesTable load={load} filtered={filtered} />
+        </Grid>
+        <Grid item xs={12}>
+          <ProblemsPanel />
+        </Grid>
+      </Grid>
     </OpsPage>
   );
 }
