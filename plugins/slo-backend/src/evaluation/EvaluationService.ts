@@ -15,6 +15,7 @@ import type {
   StoredObjective,
 } from '../objectives/ObjectiveStore';
 import { evaluateAt, stateOf } from './evaluateObjective';
+import { IncrementalSums } from './IncrementalSums';
 
 /** The actor of what the evaluation does. */
 export const EVALUATOR = 'plugin:slo';
@@ -56,9 +57,12 @@ export function lastWholeMinute(now: Date): number {
  */
 export class EvaluationService {
   private readonly now: () => Date;
+  /** What each objective's windows summed last minute (the live path). */
+  readonly sums: IncrementalSums;
 
   constructor(private readonly options: EvaluationServiceOptions) {
     this.now = options.now ?? (() => new Date());
+    this.sums = new IncrementalSums(options.db, this.now);
   }
 
   async evaluateAll(at?: number): Promise<EvaluationRunSummary> {
@@ -70,9 +74,14 @@ export class EvaluationService {
       fired: 0,
       resolved: 0,
     };
-    for (const stored of await this.options.objectives.all()) {
+    const objectives = await this.options.objectives.all();
+    const statuses = await this.sums.evaluateAll(objectives, minute);
+    for (const stored of objectives) {
       try {
-        const result = await this.evaluateOne(stored, minute);
+        const status = statuses.get(stored.objective.id);
+        if (!status) throw new Error('not evaluated');
+        if (status instanceof Error) throw status;
+        const result = await this.apply(stored, status);
         summary.evaluated += 1;
         summary.fired += result.fired;
         summary.resolved += result.resolved;
@@ -86,12 +95,21 @@ export class EvaluationService {
     return summary;
   }
 
+  /** Evaluates one objective afresh from the store, and applies the result. */
   async evaluateOne(
     stored: StoredObjective,
     at: number,
   ): Promise<{ status: SloStatus; fired: number; resolved: number }> {
+    return this.apply(stored, await evaluateAt(this.options.db, stored, at));
+  }
+
+  /** Keeps an evaluation for the overview and moves the alerts of its tiers. */
+  private async apply(
+    stored: StoredObjective,
+    status: SloStatus,
+  ): Promise<{ status: SloStatus; fired: number; resolved: number }> {
     const { db, objectives, alerts } = this.options;
-    const status = await evaluateAt(db, stored, at);
+    const at = Date.parse(status.at);
     let fired = 0;
     let resolved = 0;
     await db.transaction(async tx => {

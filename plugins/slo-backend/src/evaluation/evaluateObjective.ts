@@ -33,7 +33,7 @@ export function toEvaluable(stored: StoredObjective): EvaluableObjective {
 }
 
 /** A WindowSums that answers the ranges it was given, and records any other. */
-class AnsweringSums implements WindowSums {
+export class AnsweringSums implements WindowSums {
   readonly asked = new Map<string, [number, number]>();
   constructor(private readonly answers = new Map<string, Counts>()) {}
   sum(fromExclusive: number, toInclusive: number): Counts {
@@ -51,7 +51,7 @@ const toMs = (value: Date | string | number) => new Date(value).getTime();
  * Sums of several ranges of one objective's minutes in one query: the
  * database adds the rows, none are shipped.
  */
-async function sumRanges(
+export async function sumRanges(
   db: Knex,
   objectiveRef: string,
   ranges: ReadonlyArray<[number, number]>,
@@ -172,6 +172,8 @@ export async function evaluateAt(
   db: Knex,
   stored: StoredObjective,
   at: number,
+  /** Told each range summed (occurrences budgeting), to keep for the next minute. */
+  onSum?: (range: [number, number], counts: Counts) => void,
 ): Promise<SloStatus> {
   const objective = toEvaluable(stored);
   const dataThrough = await latestMinute(db, objective.ref);
@@ -185,16 +187,25 @@ export async function evaluateAt(
     );
     evaluation = evaluate(objective, new PrefixSums(buckets), at);
   } else {
-    const probe = new AnsweringSums();
-    evaluate(objective, probe, at);
-    const ranges = [...probe.asked.values()];
+    const ranges = rangesAsked(objective, at);
     const sums = await sumRanges(db, objective.ref, ranges);
+    ranges.forEach((range, i) => onSum?.(range, sums[i]));
     const answers = new Map(
       ranges.map(([a, b], i) => [`${a}:${b}`, sums[i]] as const),
     );
     evaluation = evaluate(objective, new AnsweringSums(answers), at);
   }
   return toStatus(stored, evaluation, dataThrough);
+}
+
+/** The ranges (fromExclusive, toInclusive] `evaluate` sums for an objective at `at`. */
+export function rangesAsked(
+  objective: EvaluableObjective,
+  at: number,
+): Array<[number, number]> {
+  const probe = new AnsweringSums();
+  evaluate(objective, probe, at);
+  return [...probe.asked.values()];
 }
 
 /** At most this many points per series. */
