@@ -65,6 +65,13 @@ export const sloConfigSchema = z
           )
           .default([]),
         regions: z.array(z.string().min(1)).default(['EU', 'US', 'UK', 'APAC']),
+        /** How far back a first read-back goes (one request per 5-minute window). */
+        backfillMinutes: z
+          .number()
+          .int()
+          .min(5)
+          .max(7 * 1440)
+          .default(360),
       })
       .strict()
       .default({}),

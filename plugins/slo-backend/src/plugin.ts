@@ -147,6 +147,7 @@ export const sloPlugin = createBackendPlugin({
               objective: { baseId: objective.baseId },
               types: objective.types,
               regions: config.privacySli.regions,
+              backfillMinutes: config.privacySli.backfillMinutes,
               ...PrivacySliSource.privacyBackend(deps),
             }),
         );
@@ -222,6 +223,18 @@ export const sloPlugin = createBackendPlugin({
             await discovery.run();
           },
         });
+        // Sources fill minutes on their own task: a slow Prometheus or a long
+        // read-back never holds up the evaluation of what is stored.
+        await deps.scheduler.scheduleTask({
+          id: 'slo-sync-sources',
+          frequency: { seconds: config.evaluationIntervalSeconds },
+          timeout: { minutes: 10 },
+          initialDelay: { seconds: 5 },
+          fn: async () => {
+            await discovered;
+            await syncSources();
+          },
+        });
         await deps.scheduler.scheduleTask({
           id: 'slo-evaluate',
           frequency: { seconds: config.evaluationIntervalSeconds },
@@ -230,7 +243,6 @@ export const sloPlugin = createBackendPlugin({
           fn: async () => {
             await discovered;
             await demoTraffic?.feed();
-            await syncSources();
             const summary = await evaluation.evaluateAll();
             if (summary.fired || summary.resolved || summary.failed) {
               logger.info(

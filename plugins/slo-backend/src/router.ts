@@ -5,6 +5,7 @@ import {
 } from '@internal/plugin-ops-node';
 import {
   SLO_OBJECTIVE_STATES,
+  isoDateTimeSchema,
   sloManagePermission,
   sloReadPermission,
   sloSamplesPushPermission,
@@ -31,12 +32,20 @@ const listQuerySchema = pageQuerySchema
   .strict();
 
 /** `:ref`, already URL-decoded by express: the objective's id. */
-const refSchema = z.string().min(1).max(255);
+const refParams = z.object({
+  ref: z
+    .string()
+    .min(1)
+    .max(255)
+    // PostgreSQL refuses NUL in text; no id has control characters.
+    .refine(
+      ref => ![...ref].some(c => c.charCodeAt(0) < 0x20 || c === '\x7f'),
+      'must not contain control characters',
+    ),
+});
+const refOf = (params: unknown) => parseInput(refParams, params).ref;
 
-const isoTime = z
-  .string()
-  .datetime({ offset: true })
-  .transform(s => new Date(s));
+const isoTime = isoDateTimeSchema.transform(s => new Date(s));
 
 const statusQuerySchema = z.object({ at: isoTime.optional() }).strict();
 
@@ -64,7 +73,7 @@ const alertListSchema = pageQuerySchema
   })
   .strict();
 
-const alertIdSchema = z.string().uuid();
+const alertParams = z.object({ id: z.string().uuid() });
 const reasonSchema = z.string().trim().min(1).max(1000);
 const acknowledgeSchema = z.object({ reason: reasonSchema }).strict();
 const silenceSchema = z
@@ -119,14 +128,14 @@ export async function createRouter(
   });
 
   router.get('/objectives/:ref', allow(sloReadPermission), async (req, res) => {
-    res.json(await objectives.get(parseInput(refSchema, req.params.ref)));
+    res.json(await objectives.get(refOf(req.params)));
   });
 
   router.get(
     '/objectives/:ref/status',
     allow(sloReadPermission),
     async (req, res) => {
-      const ref = parseInput(refSchema, req.params.ref);
+      const ref = refOf(req.params);
       const { at } = parseInput(statusQuerySchema, req.query);
       res.json(await objectives.status(ref, at));
     },
@@ -136,7 +145,7 @@ export async function createRouter(
     '/objectives/:ref/series',
     allow(sloReadPermission),
     async (req, res) => {
-      const ref = parseInput(refSchema, req.params.ref);
+      const ref = refOf(req.params);
       const { from, to, step } = parseInput(seriesQuerySchema, req.query);
       res.json(await objectives.series(ref, { from, to, stepMinutes: step }));
     },
@@ -146,9 +155,11 @@ export async function createRouter(
     '/objectives/:ref/rules',
     allow(sloReadPermission),
     async (req, res) => {
-      const ref = parseInput(refSchema, req.params.ref);
+      const ref = refOf(req.params);
       const { format } = parseInput(rulesQuerySchema, req.query);
-      res.type('text/yaml').send(await objectives.rules(ref, format));
+      // Awaited first: an error goes out as JSON, not labelled YAML.
+      const text = await objectives.rules(ref, format);
+      res.type('text/yaml').send(text);
     },
   );
 
@@ -156,8 +167,9 @@ export async function createRouter(
     '/objectives/:ref/source',
     allow(sloReadPermission),
     async (req, res) => {
-      const ref = parseInput(refSchema, req.params.ref);
-      res.type('text/yaml').send(await objectives.source(ref));
+      const ref = refOf(req.params);
+      const text = await objectives.source(ref);
+      res.type('text/yaml').send(text);
     },
   );
 
@@ -167,7 +179,7 @@ export async function createRouter(
     '/objectives/:ref/samples',
     allow(sloSamplesPushPermission),
     async (req, res) => {
-      const ref = parseInput(refSchema, req.params.ref);
+      const ref = refOf(req.params);
       const minutes = parseSampleBatch(req.body, now());
       res.json(await samples.push(ref, minutes));
     },
@@ -177,7 +189,7 @@ export async function createRouter(
     '/objectives/:ref/samples',
     allow(sloReadPermission),
     async (req, res) => {
-      const ref = parseInput(refSchema, req.params.ref);
+      const ref = refOf(req.params);
       const range = parseSampleRange(req.query, now());
       res.json(await samples.read(ref, range));
     },
@@ -192,7 +204,7 @@ export async function createRouter(
     '/alerts/:id/acknowledge',
     allow(sloManagePermission),
     async (req, res) => {
-      const id = parseInput(alertIdSchema, req.params.id);
+      const id = parseInput(alertParams, req.params).id;
       const { reason } = parseInput(acknowledgeSchema, req.body);
       res.json(
         await alerts.acknowledge(id, { actor: res.locals.caller, reason }),
@@ -204,7 +216,7 @@ export async function createRouter(
     '/alerts/:id/silence',
     allow(sloManagePermission),
     async (req, res) => {
-      const id = parseInput(alertIdSchema, req.params.id);
+      const id = parseInput(alertParams, req.params).id;
       const { reason, until } = parseInput(silenceSchema, req.body);
       if (until.getTime() <= now().getTime()) {
         throw new InputError('until must be in the future');

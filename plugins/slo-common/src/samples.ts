@@ -30,6 +30,20 @@ const count = z
   .min(0, 'must not be negative')
   .max(Number.MAX_SAFE_INTEGER, 'is too large');
 
+/** zod takes an offset such as +25:00 that no Date can hold: such a text is no instant. */
+function isRealInstant(value: string): boolean {
+  // Texts that are no date-time at all have the datetime check's issue.
+  return !/^\d{4}-\d\d-\d\dT/.test(value) || Number.isFinite(Date.parse(value));
+}
+
+const REAL_INSTANT_MESSAGE = 'must be a real date-time (offset within ±23:59)';
+
+/** An ISO 8601 date-time with an offset, that is a real instant. */
+export const isoDateTimeSchema = z
+  .string({ invalid_type_error: 'must be an ISO date-time string' })
+  .datetime({ offset: true, message: 'must be an ISO date-time' })
+  .refine(isRealInstant, REAL_INSTANT_MESSAGE);
+
 /**
  * One pushed minute: `timestamp` is the start of a whole UTC minute (an ISO
  * date-time with zero seconds and milliseconds), `good` of `total` events.
@@ -42,6 +56,7 @@ export const sloSampleSchema = z
         invalid_type_error: 'must be an ISO date-time string',
       })
       .datetime({ offset: true, message: 'must be an ISO date-time' })
+      .refine(isRealInstant, REAL_INSTANT_MESSAGE)
       .refine(
         // An unreadable date-time has its own issue above.
         value =>

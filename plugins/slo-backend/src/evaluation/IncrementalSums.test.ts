@@ -1,4 +1,4 @@
-import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
+import { TestDatabases } from '@backstage/backend-test-utils';
 import { mockServices } from '@backstage/backend-test-utils';
 import { pushObjectiveYaml, sloServices } from '../testing/sloTestDatabase';
 import { evaluateAt } from './evaluateObjective';

@@ -266,7 +266,13 @@ function buildObjectives(
   return spec.objectives.flatMap((o, i) => {
     const baseId =
       spec.objectives.length > 1 ? `${metadata.name}#${i}` : metadata.name;
-    const displayName = o.displayName ?? metadata.displayName ?? metadata.name;
+    // The SLO's name says what is measured ("Checkout latency"); an
+    // objective's own name is added when the SLO has several.
+    const sloName = metadata.displayName ?? metadata.name;
+    const displayName =
+      spec.objectives.length > 1 && o.displayName
+        ? `${sloName}: ${o.displayName}`
+        : sloName;
     return combinations.map(combination => {
       const entries = Object.entries(combination);
       const suffix = entries.map(([k, v]) => `${k}=${v}`).join(',');

@@ -1,6 +1,7 @@
 import { InputError } from '@backstage/errors';
 import {
   MAX_SAMPLE_RANGE_DAYS,
+  isoDateTimeSchema,
   SloSample,
   sloSampleBatchSchema,
 } from '@internal/plugin-slo-common';
@@ -71,9 +72,7 @@ export function parseSampleBatch(body: unknown, now: Date): MinuteCounts[] {
   }));
 }
 
-const isoInstant = z
-  .string()
-  .datetime({ offset: true, message: 'must be an ISO date-time' });
+const isoInstant = isoDateTimeSchema;
 
 const rangeQuerySchema = z
   .object({ from: isoInstant.optional(), to: isoInstant.optional() })
