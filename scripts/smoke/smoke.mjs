@@ -55,6 +55,7 @@ const GUEST_GROUPS = ['group:default/privacy'];
 /** Entities the entity pages show; the catalog must have them before those pages are opened. */
 const CATALOG_ENTITIES = [
   'component/default/checkout',
+  'component/default/api-gateway',
   'resource/default/checkout-db',
 ];
 const ERROR_PANEL = /^Error:|Could not load/;
@@ -77,7 +78,34 @@ const pages = [
   {
     name: 'slo',
     path: '/slo',
-    expect: ['Service level objectives', 'Objectives'],
+    expect: [
+      'Service level objectives',
+      'Objectives',
+      'API gateway availability',
+    ],
+  },
+  {
+    // The demo's fast burn: the chart's 14.4 threshold line, the page tier firing.
+    name: 'slo-objective',
+    path: '/slo/objectives/api-gateway-availability',
+    expect: ['Burn rate', '14.4×', 'firing', 'Alert history'],
+  },
+  {
+    // Its page alert reached the demo sink (PagerDuty) and the portal's inbox.
+    name: 'slo-demo-sink',
+    path: '/slo/demo-sink',
+    expect: ['Recorded notifications', 'oncall-pagerduty', 'portal-inbox'],
+  },
+  {
+    // The fast burn's page, once, in the guest's inbox (the guest is in platform).
+    name: 'notifications',
+    path: '/notifications',
+    expect: ['Unread notifications (1)'],
+  },
+  {
+    name: 'entity-api-gateway',
+    path: '/catalog/default/component/api-gateway',
+    expect: ['Service level objectives', 'Roll back'],
   },
   {
     name: 'evidence',
@@ -255,6 +283,36 @@ async function waitForCatalog() {
     },
     CATALOG_TIMEOUT_MS,
   );
+}
+
+/**
+ * The demo's fast-burning api-gateway: its page tier reached the PagerDuty
+ * target (a demo sink) and the portal's inbox exactly once each.
+ */
+async function pagedOnce() {
+  const res = await fetch(`${baseUrl}/api/auth/guest/refresh?env=development`, {
+    headers: { 'x-requested-with': 'XMLHttpRequest' },
+  });
+  const { backstageIdentity } = await res.json();
+  const sink = await fetch(`${baseUrl}/api/slo/demo-sink?limit=100`, {
+    headers: { authorization: `Bearer ${backstageIdentity.token}` },
+  }).then(r => r.json());
+  const dedupKey = 'api-gateway-availability:page-fast-burn';
+  const triggers = sink.items.filter(
+    e =>
+      e.target === 'oncall-pagerduty' &&
+      e.request.body?.dedup_key === dedupKey &&
+      e.request.body?.event_action === 'trigger',
+  ).length;
+  const inbox = sink.items.filter(
+    e =>
+      e.target === 'portal-inbox' &&
+      JSON.stringify(e.request.body).includes('page-fast-burn'),
+  ).length;
+  return [
+    triggers === 1 && inbox === 1,
+    `${triggers} PagerDuty trigger(s), ${inbox} inbox notification(s)`,
+  ];
 }
 
 /**
@@ -478,6 +536,11 @@ async function main() {
       problems = [];
       await checkPage(page, target, problems);
     }
+
+    record(
+      'the demo fast burn paged once: one PagerDuty trigger, one inbox notification (/api/slo/demo-sink)',
+      ...(await pagedOnce()),
+    );
 
     problems = [];
     const consentFaults = await recordConsent(page).catch(error => [

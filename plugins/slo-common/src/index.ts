@@ -28,15 +28,6 @@ export const sloPermissions = [
   sloSamplesPushPermission,
 ];
 
-export interface SloObjective {
-  id: string;
-  entityRef: string;
-  name: string;
-  /** e.g. 0.999 */
-  target: number;
-  windowDays: number;
-  createdAt: string;
-}
 export * from './evaluation';
 export * from './objectives';
 export * from './api';

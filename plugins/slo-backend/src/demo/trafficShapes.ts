@@ -4,7 +4,8 @@ import { MINUTE_MS } from '../engine';
  * The demo's traffic shapes, one per service, so `yarn start` shows each
  * state an objective can be in:
  * - `healthy`: errors well inside the budget;
- * - `slow-burn`: a little over budget for days (a ticket tier fires);
+ * - `slow-burn`: inside the budget for days, then twice the sustainable
+ *   rate for the last six hours (burning, no tier firing yet);
  * - `fast-burn`: from an hour before the portal started, 30× the budget
  *   (the 1h page tier fires at once and the chart crosses 14.4);
  * - `exhausted`: a large incident three days ago spent the whole budget;
@@ -36,7 +37,9 @@ export function demoErrorRatio(
     case 'healthy':
       return budget * 0.2 * jitter;
     case 'slow-burn':
-      return budget * 1.6 * jitter;
+      return minute >= startedAt - 6 * 60 * MINUTE_MS
+        ? budget * 2 * jitter
+        : budget * 0.7 * jitter;
     case 'fast-burn':
       return minute >= startedAt - 65 * MINUTE_MS
         ? budget * 30
