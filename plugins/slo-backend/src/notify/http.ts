@@ -1,6 +1,8 @@
 import {
   classifyHttpStatus,
+  type DeliveryAttempt,
   type DeliveryResult,
+  type OutboxDeliverer,
 } from '@internal/plugin-ops-node';
 import type { SloAlertNotification } from '@internal/plugin-slo-common';
 import { z } from 'zod';
@@ -266,5 +268,26 @@ export function keyedQueue() {
       }
     });
     return result;
+  };
+}
+
+/**
+ * A deliverer that reads each notification and hands it to `handle`, one
+ * delivery of an alert at a time (per process): two deliveries of one alert
+ * in a batch would otherwise both miss the other's lookup and both create.
+ */
+export function alertDeliverer(
+  handle: (
+    n: SloAlertNotification,
+    attempt: DeliveryAttempt,
+  ) => Promise<DeliveryResult>,
+): OutboxDeliverer {
+  const queue = keyedQueue();
+  return {
+    deliver: attempt =>
+      settle(async () => {
+        const n = readNotification(attempt.payload);
+        return queue(n.alertId, () => handle(n, attempt));
+      }),
   };
 }

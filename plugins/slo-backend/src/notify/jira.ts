@@ -2,15 +2,13 @@ import type { DeliveryResult } from '@internal/plugin-ops-node';
 import type { SloAlertNotification } from '@internal/plugin-slo-common';
 import { z } from 'zod';
 import {
+  alertDeliverer,
   DeliveryFailure,
   RenderedRequest,
   VendorCall,
   alertTitle,
   eventText,
   permanent,
-  readNotification,
-  keyedQueue,
-  settle,
   vendorClient,
 } from './http';
 import type { NotifierContext, NotifierFactory } from './types';
@@ -271,52 +269,40 @@ export const jiraNotifier: NotifierFactory<JiraConfig> = (
     timeoutMs: context.timeoutMs,
   });
 
-  const queue = keyedQueue();
-
-  return {
-    deliver: attempt =>
-      settle(async () => {
-        const n = readNotification(attempt.payload);
-        return queue(n.alertId, async (): Promise<DeliveryResult> => {
-          const issue = await findIssue(call, config, context, n.alertId);
-          if (n.event === 'fired') {
-            if (issue) {
-              return { outcome: 'delivered' };
-            }
-            const created = await call(
-              'issue create',
-              renderJiraRequest(n, config),
-            );
-            const key = (created.body as Partial<JiraIssueRef> | undefined)
-              ?.key;
-            if (typeof key !== 'string') {
-              throw permanent('Jira issue create: no issue key in the answer');
-            }
-            await recordLink(config, context, n.alertId, key);
-            return { outcome: 'delivered', status: created.status };
-          }
-          if (!issue) {
-            // The fired delivery may still be on its way: wait for its issue.
-            throw new DeliveryFailure({
-              outcome: 'retry',
-              error: `Jira: no issue yet for the alert (${n.event})`,
-            });
-          }
-          const request = renderJiraRequest(n, config, {
-            issueKey: issue.key,
-            idempotencyKey: attempt.idempotencyKey,
-          });
-          await commentOnce(
-            call,
-            issue.key,
-            request,
-            jiraDeliveryMarker(attempt.idempotencyKey),
-          );
-          if (n.event === 'resolved') {
-            await closeIssue(call, issue.key, config.doneTransition);
-          }
-          return { outcome: 'delivered' };
-        });
-      }),
-  };
+  return alertDeliverer(async (n, attempt): Promise<DeliveryResult> => {
+    const issue = await findIssue(call, config, context, n.alertId);
+    if (n.event === 'fired') {
+      if (issue) {
+        return { outcome: 'delivered' };
+      }
+      const created = await call('issue create', renderJiraRequest(n, config));
+      const key = (created.body as Partial<JiraIssueRef> | undefined)?.key;
+      if (typeof key !== 'string') {
+        throw permanent('Jira issue create: no issue key in the answer');
+      }
+      await recordLink(config, context, n.alertId, key);
+      return { outcome: 'delivered', status: created.status };
+    }
+    if (!issue) {
+      // The fired delivery may still be on its way: wait for its issue.
+      throw new DeliveryFailure({
+        outcome: 'retry',
+        error: `Jira: no issue yet for the alert (${n.event})`,
+      });
+    }
+    const request = renderJiraRequest(n, config, {
+      issueKey: issue.key,
+      idempotencyKey: attempt.idempotencyKey,
+    });
+    await commentOnce(
+      call,
+      issue.key,
+      request,
+      jiraDeliveryMarker(attempt.idempotencyKey),
+    );
+    if (n.event === 'resolved') {
+      await closeIssue(call, issue.key, config.doneTransition);
+    }
+    return { outcome: 'delivered' };
+  });
 };

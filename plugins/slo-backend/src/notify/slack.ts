@@ -2,6 +2,7 @@ import type { DeliveryResult } from '@internal/plugin-ops-node';
 import type { SloAlertNotification } from '@internal/plugin-slo-common';
 import { z } from 'zod';
 import {
+  alertDeliverer,
   DeliveryFailure,
   RenderedRequest,
   VendorCall,
@@ -10,9 +11,6 @@ import {
   formatBudget,
   formatBurnRate,
   permanent,
-  readNotification,
-  keyedQueue,
-  settle,
   vendorClient,
 } from './http';
 import type { NotifierContext, NotifierFactory } from './types';
@@ -286,64 +284,56 @@ export const slackNotifier: NotifierFactory<SlackConfig> = (
     }),
   );
 
-  const queue = keyedQueue();
-
-  return {
-    deliver: attempt =>
-      settle(async () => {
-        const n = readNotification(attempt.payload);
-        return queue(n.alertId, async (): Promise<DeliveryResult> => {
-          const ts = await findAlertMessage(api, config, context, n.alertId);
-          if (n.event === 'fired') {
-            if (!ts) {
-              const { method, body } = renderSlackRequest(n, config);
-              const posted = await api('chat.postMessage', { method, body });
-              if (typeof posted.ts !== 'string') {
-                throw permanent('Slack chat.postMessage: no ts in the answer');
-              }
-              await recordLink(api, config, context, n.alertId, posted.ts);
-            }
-            return { outcome: 'delivered' };
-          }
-          if (!ts) {
-            throw new DeliveryFailure({
-              outcome: 'retry',
-              error: `Slack: no message yet for the alert (${n.event})`,
-            });
-          }
-          await api('chat.update', {
-            method: 'POST',
-            body: {
-              channel: config.channel,
-              ts,
-              text: alertTitle(n),
-              blocks: slackAlertBlocks(n),
-            },
-          });
-          const replies = await api('conversations.replies', {
-            method: 'GET',
-            query: {
-              channel: config.channel,
-              ts,
-              limit: '200',
-              include_all_metadata: 'true',
-            },
-          });
-          const replied = findByMetadata(
-            replies.messages,
-            SLACK_UPDATE_EVENT,
-            'delivery_key',
-            attempt.idempotencyKey,
-          );
-          if (!replied) {
-            const { method, body } = renderSlackRequest(n, config, {
-              threadTs: ts,
-              idempotencyKey: attempt.idempotencyKey,
-            });
-            await api('chat.postMessage', { method, body });
-          }
-          return { outcome: 'delivered' };
-        });
-      }),
-  };
+  return alertDeliverer(async (n, attempt): Promise<DeliveryResult> => {
+    const ts = await findAlertMessage(api, config, context, n.alertId);
+    if (n.event === 'fired') {
+      if (!ts) {
+        const { method, body } = renderSlackRequest(n, config);
+        const posted = await api('chat.postMessage', { method, body });
+        if (typeof posted.ts !== 'string') {
+          throw permanent('Slack chat.postMessage: no ts in the answer');
+        }
+        await recordLink(api, config, context, n.alertId, posted.ts);
+      }
+      return { outcome: 'delivered' };
+    }
+    if (!ts) {
+      throw new DeliveryFailure({
+        outcome: 'retry',
+        error: `Slack: no message yet for the alert (${n.event})`,
+      });
+    }
+    await api('chat.update', {
+      method: 'POST',
+      body: {
+        channel: config.channel,
+        ts,
+        text: alertTitle(n),
+        blocks: slackAlertBlocks(n),
+      },
+    });
+    const replies = await api('conversations.replies', {
+      method: 'GET',
+      query: {
+        channel: config.channel,
+        ts,
+        limit: '200',
+        include_all_metadata: 'true',
+      },
+    });
+    const replied = findByMetadata(
+      replies.messages,
+      SLACK_UPDATE_EVENT,
+      'delivery_key',
+      attempt.idempotencyKey,
+    );
+    if (!replied) {
+      const { method, body } = renderSlackRequest(n, config, {
+        threadTs: ts,
+        idempotencyKey: attempt.idempotencyKey,
+      });
+      await api('chat.postMessage', { method, body });
+    }
+    return { outcome: 'delivered' };
+  });
 };

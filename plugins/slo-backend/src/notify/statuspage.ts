@@ -2,14 +2,12 @@ import type { DeliveryResult } from '@internal/plugin-ops-node';
 import type { SloAlertNotification } from '@internal/plugin-slo-common';
 import { z } from 'zod';
 import {
+  alertDeliverer,
   DeliveryFailure,
   RenderedRequest,
   VendorCall,
   eventText,
   permanent,
-  readNotification,
-  keyedQueue,
-  settle,
   vendorClient,
 } from './http';
 import type { NotifierContext, NotifierFactory } from './types';
@@ -157,60 +155,45 @@ export const statuspageNotifier: NotifierFactory<StatuspageConfig> = (
     timeoutMs: context.timeoutMs,
   });
 
-  const queue = keyedQueue();
-
-  return {
-    deliver: attempt =>
-      settle(async () => {
-        const n = readNotification(attempt.payload);
-        return queue(n.alertId, async (): Promise<DeliveryResult> => {
-          const incidentId = await findIncident(
-            call,
-            config,
-            context,
-            n.alertId,
-          );
-          if (n.event === 'fired') {
-            if (incidentId) {
-              return { outcome: 'delivered' };
-            }
-            const created = await call(
-              'incident create',
-              renderStatuspageRequest(n, config),
-            );
-            const id = (created.body as Partial<Incident> | undefined)?.id;
-            if (typeof id !== 'string') {
-              throw permanent(
-                'Statuspage incident create: no id in the answer',
-              );
-            }
-            await recordLink(context, n.alertId, id);
-            return { outcome: 'delivered', status: created.status };
-          }
-          if (!incidentId) {
-            throw new DeliveryFailure({
-              outcome: 'retry',
-              error: `Statuspage: no incident yet for the alert (${n.event})`,
-            });
-          }
-          const request = renderStatuspageRequest(n, config, { incidentId });
-          const current = await call('incident lookup', {
-            method: 'GET',
-            path: request.path,
-          });
-          const incident = current.body as Incident | undefined;
-          const wanted = (
-            request.body as { incident: { status: string; body: string } }
-          ).incident;
-          if (
-            incident?.status === wanted.status &&
-            incident.incident_updates?.[0]?.body === wanted.body
-          ) {
-            return { outcome: 'delivered' };
-          }
-          const updated = await call('incident update', request);
-          return { outcome: 'delivered', status: updated.status };
-        });
-      }),
-  };
+  return alertDeliverer(async (n): Promise<DeliveryResult> => {
+    const incidentId = await findIncident(call, config, context, n.alertId);
+    if (n.event === 'fired') {
+      if (incidentId) {
+        return { outcome: 'delivered' };
+      }
+      const created = await call(
+        'incident create',
+        renderStatuspageRequest(n, config),
+      );
+      const id = (created.body as Partial<Incident> | undefined)?.id;
+      if (typeof id !== 'string') {
+        throw permanent('Statuspage incident create: no id in the answer');
+      }
+      await recordLink(context, n.alertId, id);
+      return { outcome: 'delivered', status: created.status };
+    }
+    if (!incidentId) {
+      throw new DeliveryFailure({
+        outcome: 'retry',
+        error: `Statuspage: no incident yet for the alert (${n.event})`,
+      });
+    }
+    const request = renderStatuspageRequest(n, config, { incidentId });
+    const current = await call('incident lookup', {
+      method: 'GET',
+      path: request.path,
+    });
+    const incident = current.body as Incident | undefined;
+    const wanted = (
+      request.body as { incident: { status: string; body: string } }
+    ).incident;
+    if (
+      incident?.status === wanted.status &&
+      incident.incident_updates?.[0]?.body === wanted.body
+    ) {
+      return { outcome: 'delivered' };
+    }
+    const updated = await call('incident update', request);
+    return { outcome: 'delivered', status: updated.status };
+  });
 };
