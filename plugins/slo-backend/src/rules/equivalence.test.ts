@@ -1,5 +1,12 @@
-import { DEFAULT_TIERS, evaluate, EvaluableObjective } from '../engine/tiers';
-import { MINUTE_MS, MinuteBucket, PrefixSums } from '../engine/windows';
+import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
+import { createPermissionMiddleware } from '@internal/plugin-ops-node';
+import express from 'express';
+import request from 'supertest';
+import { DEFAULT_TIERS } from '../engine/tiers';
+import { MINUTE_MS, MinuteBucket } from '../engine/windows';
+import { createRouter } from '../router';
+import { SampleService } from '../samples/SampleService';
+import { pushObjectiveYaml, sloServices } from '../testing/sloTestDatabase';
 import { generateRules, RuleObjective } from './generateRules';
 import { toRulesFileYaml } from './rulesYaml';
 import {
@@ -11,6 +18,8 @@ import {
   testRules,
   tierSummaries,
 } from './promtoolHarness';
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
 const promtoolSetup = promtoolForTests();
 if (promtoolSetup.mode === 'skip') {
@@ -72,18 +81,56 @@ function toBuckets(errors: readonly (number | null)[]): MinuteBucket[] {
 }
 
 /**
- * The engine side: which tiers fire at each minute of `buckets` (sorted
- * names per minute). Takes plain minute buckets, so the same check can later
- * run through the push API instead of `PrefixSums`.
+ * The engine side, as a user of the portal would feed it: the minutes are
+ * pushed through `POST /objectives/:ref/samples` of the real router (on
+ * SQLite), and each minute's firing tiers are read from
+ * `GET /objectives/:ref/status?at=`, the route the live evaluation and the
+ * charts share. Sorted names per minute.
  */
-function engineFiring(
-  objective: EvaluableObjective,
+async function engineFiringThroughPushApi(
+  ref: string,
   buckets: readonly MinuteBucket[],
-): string[][] {
-  const sums = new PrefixSums(buckets);
-  return buckets.map(b =>
-    [...evaluate(objective, sums, b.minute).firing].sort(),
-  );
+): Promise<string[][]> {
+  const knex = await databases.init('SQLITE_3');
+  const now = () => new Date(buckets[buckets.length - 1].minute + MINUTE_MS);
+  const s = await sloServices(knex, {
+    files: [{ file: 'objective.yaml', text: pushObjectiveYaml(ref) }],
+    now,
+    logger: mockServices.logger.mock(),
+  });
+  const router = await createRouter({
+    objectives: s.objectiveService,
+    samples: new SampleService({
+      store: s.samples,
+      objectiveExists: id => s.objectives.exists(id),
+    }),
+    alerts: s.alertService,
+    allow: createPermissionMiddleware(async () => ({
+      $$type: '@backstage/BackstageCredentials',
+      principal: { type: 'service', subject: 'plugin:equivalence-test' },
+    })),
+    now,
+  });
+  const app = express().use(router);
+  const path = `/objectives/${encodeURIComponent(ref)}`;
+  for (let i = 0; i < buckets.length; i += 1440) {
+    const samples = buckets.slice(i, i + 1440).map(b => ({
+      timestamp: new Date(b.minute).toISOString(),
+      good: b.good,
+      total: b.total,
+    }));
+    const pushed = await request(app).post(`${path}/samples`).send({ samples });
+    expect(pushed.status).toBe(200);
+  }
+  const firing: string[][] = [];
+  for (const b of buckets) {
+    const status = await request(app).get(
+      `${path}/status?at=${new Date(b.minute).toISOString()}`,
+    );
+    expect(status.status).toBe(200);
+    firing.push([...(status.body.firing as string[])].sort());
+  }
+  return firing;
 }
 
 /** Indexes of the minutes whose firing set differs from the minute before. */
@@ -96,12 +143,6 @@ function transitions(firing: readonly string[][]): number[] {
 }
 
 describeWithPromtool('the rules fire when the engine does', promtool => {
-  const engineObjective: EvaluableObjective = {
-    ref: 'checkout-availability',
-    target: 0.999,
-    window: { kind: 'rolling', duration: '30d' },
-    tiers: DEFAULT_TIERS,
-  };
   const ruleObjective: RuleObjective = {
     id: 'checkout-availability',
     displayName: 'Checkout availability',
@@ -118,7 +159,7 @@ describeWithPromtool('the rules fire when the engine does', promtool => {
 
   it('agrees at every minute away from a transition', async () => {
     const buckets = toBuckets(scenarioErrors());
-    const firing = engineFiring(engineObjective, buckets);
+    const firing = await engineFiringThroughPushApi(ruleObjective.id, buckets);
 
     // The scenario exercises every tier, and quiet minutes.
     const everFired = new Set(firing.flat());

@@ -1,4 +1,4 @@
-import { mockServices } from '@backstage/backend-test-utils';
+import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -10,6 +10,42 @@ import { promisify } from 'node:util';
 import { MemorySampleStore, testObjective } from '../testing';
 import { FetchFn, MINUTE_MS } from '../types';
 import { PrometheusSource } from './PrometheusSource';
+import { evaluateAt } from '../../evaluation/evaluateObjective';
+import { SampleService } from '../../samples/SampleService';
+import { pushObjectiveYaml, sloServices } from '../../testing/sloTestDatabase';
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+
+/** The generated series as an OpenSLO objective read from Prometheus. */
+const PROMETHEUS_OBJECTIVE = `apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: web-from-prometheus
+spec:
+  service: web
+  indicator:
+    metadata:
+      name: web-non-5xx
+    spec:
+      ratioMetric:
+        counter: true
+        good:
+          metricSource:
+            type: Prometheus
+            spec:
+              query: 'sum(rate(http_requests_total{code="200"}[{{window}}]))'
+        total:
+          metricSource:
+            type: Prometheus
+            spec:
+              query: 'sum(rate(http_requests_total[{{window}}]))'
+  timeWindow:
+    - duration: 1d
+      isRolling: true
+  budgetingMethod: Occurrences
+  objectives:
+    - target: 0.99
+`;
 
 jest.setTimeout(60_000);
 
@@ -225,6 +261,56 @@ describeWithPrometheus('PrometheusSource against a real Prometheus', () => {
     expect(Number(requests[requests.length - 1].searchParams.get('end'))).toBe(
       minuteAt(SERIES_MINUTES + 10) / 1000,
     );
+  });
+
+  it('gives the engine the burn rates that pushing the same series gives', async () => {
+    const knex = await databases.init('SQLITE_3');
+    const now = new Date(minuteAt(SERIES_MINUTES + 10) + 25_000);
+    const s = await sloServices(knex, {
+      files: [
+        { file: 'prometheus.yaml', text: PROMETHEUS_OBJECTIVE },
+        {
+          file: 'pushed.yaml',
+          text: pushObjectiveYaml('web-pushed', { target: 0.99, window: '1d' }),
+        },
+      ],
+      now: () => now,
+      logger: mockServices.logger.mock(),
+    });
+    expect(s.discovered.problems).toEqual([]);
+    const [fromPrometheus, pushed] = ['web-from-prometheus', 'web-pushed'].map(
+      id => s.discovered.objectives.find(o => o.objective.id === id)!,
+    );
+    const source = new PrometheusSource({
+      store: s.samples,
+      logger: mockServices.logger.mock(),
+      baseUrl,
+      backfillMinutes: SERIES_MINUTES + 60,
+    });
+    const [summary] = await source.syncAll([fromPrometheus.objective], now);
+    expect(summary.error).toBeUndefined();
+    await new SampleService({
+      store: s.samples,
+      objectiveExists: async () => true,
+    }).push(
+      'web-pushed',
+      expected(0, SERIES_MINUTES - 2).map(([minute, ok, total]) => ({
+        minute: new Date(minute),
+        good: ok,
+        total,
+      })),
+    );
+
+    for (const i of [20, 60, 99, 102, 130, 149, 151, SERIES_MINUTES - 2]) {
+      const a = await evaluateAt(knex, fromPrometheus, minuteAt(i));
+      const b = await evaluateAt(knex, pushed, minuteAt(i));
+      expect({
+        i,
+        burnRates: a.burnRates,
+        sli: a.sli,
+        firing: a.firing,
+      }).toEqual({ i, burnRates: b.burnRates, sli: b.sli, firing: b.firing });
+    }
   });
 
   it('reads only the minutes after the latest stored one', async () => {
