@@ -269,6 +269,9 @@ export const sloPlugin = createBackendPlugin({
             }),
             allow,
             extend: r => {
+              r.get('/settings', allow(sloReadPermission), (_req, res) => {
+                res.json({ demo: config.demo.enabled });
+              });
               r.get(
                 '/demo-sink',
                 allow(sloReadPermission),

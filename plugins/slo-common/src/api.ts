@@ -198,3 +198,9 @@ export interface SloDemoSinkEntry {
   request: { method: string; path: string; body: unknown };
   receivedAt: string;
 }
+
+/** `GET /settings`: how this backend runs, for the pages to say so. */
+export interface SloSettings {
+  /** Demo mode: generated traffic, and notifications recorded in the demo sink instead of sent. */
+  demo: boolean;
+}

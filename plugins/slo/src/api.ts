@@ -3,6 +3,7 @@ import { OpsApiClient, Page } from '@internal/plugin-ops-react';
 import type {
   SloAlert,
   SloDemoSinkEntry,
+  SloSettings,
   SloObjectiveProblem,
   SloObjectiveState,
   SloObjectiveSummary,
@@ -62,6 +63,7 @@ export interface SloApi {
   ): Promise<SloAlert>;
   listProblems(query: PageQuery): Promise<Page<SloObjectiveProblem>>;
   listDemoSink(query: PageQuery): Promise<Page<SloDemoSinkEntry>>;
+  getSettings(): Promise<SloSettings>;
 }
 
 export const sloApiRef = createApiRef<SloApi>({ id: 'plugin.slo.api' });
@@ -114,6 +116,10 @@ export class SloClient extends OpsApiClient implements SloApi {
 
   listProblems(query: PageQuery) {
     return this.get<Page<SloObjectiveProblem>>('/problems', { ...query });
+  }
+
+  getSettings() {
+    return this.get<SloSettings>('/settings');
   }
 
   listDemoSink(query: PageQuery) {

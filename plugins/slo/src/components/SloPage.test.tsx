@@ -9,6 +9,19 @@ import {
 } from '../testing/fixtures';
 
 describe('SloPage', () => {
+  it('says so in demo mode, with the way to the demo sink', async () => {
+    await renderSlo(
+      stubSloApi({ getSettings: jest.fn().mockResolvedValue({ demo: true }) }),
+    );
+    expect(
+      await screen.findByText(/^Demo mode: the traffic/),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Demo sink' })).toHaveAttribute(
+      'href',
+      '/slo/demo-sink',
+    );
+  });
+
   it('lists every objective with its numbers, linking to its page and its service', async () => {
     const api = stubSloApi({
       listObjectives: jest.fn().mockResolvedValue(
@@ -101,6 +114,11 @@ describe('SloPage', () => {
       screen.getByText(/annotate a component with slo.ops.portal\/objectives/),
     ).toBeInTheDocument();
     expect(screen.queryByText(/^Problems/)).not.toBeInTheDocument();
+    // Not in demo mode: no demo banner, no demo sink.
+    expect(screen.queryByText(/^Demo mode/)).not.toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: 'Demo sink' }),
+    ).not.toBeInTheDocument();
   });
 
   it("shows the backend's error when the objectives cannot be loaded", async () => {

@@ -164,6 +164,7 @@ export function stubSloApi(
     silenceAlert: jest.fn(),
     listProblems: jest.fn().mockResolvedValue(page([])),
     listDemoSink: jest.fn().mockResolvedValue(page([])),
+    getSettings: jest.fn().mockResolvedValue({ demo: false }),
     ...overrides,
   };
 }
