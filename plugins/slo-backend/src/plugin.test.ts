@@ -83,6 +83,9 @@ describe.each(databases.eachSupportedId())('slo backend on %p', databaseId => {
   it('finds objectives in the configured folders, owned through the catalog annotation, and reports the broken file', async () => {
     const { server } = await start();
     expect((await request(server).get('/api/slo/health')).status).toBe(200);
+    expect((await request(server).get('/api/slo/settings')).body).toEqual({
+      demo: false,
+    });
     const listed = await eventually(async () => {
       const res = await request(server).get('/api/slo/objectives');
       expect(res.body.totalCount).toBe(1);

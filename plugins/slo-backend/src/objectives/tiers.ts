@@ -73,8 +73,9 @@ const PAGE_SEVERITIES = new Set(['critical', 'page', 'high', 'error']);
  * The alert tiers of an objective, with their notification targets. An
  * objective whose file attaches alert policies gets one tier per policy
  * (`AlertCondition` burn rate and lookback window; the short window is 1/12
- * of it); one without gets the default tiers, routed by severity to the
- * owning group's targets or the defaults.
+ * of it; a policy with `alertWhenBreaching: false` is turned off); one
+ * without gets the default tiers, routed by severity to the owning group's
+ * targets or the defaults.
  */
 export function resolveTiers(
   objective: Objective,
@@ -84,21 +85,25 @@ export function resolveTiers(
 ): SloTierSummary[] {
   const period = periodMinutes(window);
   if (objective.alertPolicies.length > 0) {
-    return objective.alertPolicies.map(policy => {
-      const long = policy.condition.lookbackMinutes;
-      const threshold = policy.condition.threshold;
-      return {
-        name: policy.name,
-        severity: PAGE_SEVERITIES.has(policy.condition.severity.toLowerCase())
-          ? 'page'
-          : 'ticket',
-        longWindow: shorthand(long),
-        shortWindow: shortWindowFor(long),
-        threshold,
-        budgetShare: (threshold * long) / period,
-        targets: policy.notificationTargets.map(t => t.name),
-      };
-    });
+    // A policy with alertWhenBreaching: false is turned off; an objective
+    // whose policies are all off has no tiers (and never alerts).
+    return objective.alertPolicies
+      .filter(policy => policy.alertWhenBreaching)
+      .map(policy => {
+        const long = policy.condition.lookbackMinutes;
+        const threshold = policy.condition.threshold;
+        return {
+          name: policy.name,
+          severity: PAGE_SEVERITIES.has(policy.condition.severity.toLowerCase())
+            ? 'page'
+            : 'ticket',
+          longWindow: shorthand(long),
+          shortWindow: shortWindowFor(long),
+          threshold,
+          budgetShare: (threshold * long) / period,
+          targets: policy.notificationTargets.map(t => t.name),
+        };
+      });
   }
   const own = owner ? routing.owners?.[owner] : undefined;
   return DEFAULT_TIERS.map(tier => ({
