@@ -87,6 +87,22 @@ export class AlertStore implements AlertLinkStore {
     return new Map(rows.map(r => [r.tier, toAlert(r, [])]));
   }
 
+  /** The tiers with a firing alert, by objective: one read for every objective. */
+  async openTiers(): Promise<Map<string, Set<string>>> {
+    const rows: Array<{ objective_ref: string; tier: string }> = await this.db(
+      ALERTS,
+    )
+      .where('state', 'firing')
+      .select('objective_ref', 'tier');
+    const byRef = new Map<string, Set<string>>();
+    for (const row of rows) {
+      const tiers = byRef.get(row.objective_ref) ?? new Set<string>();
+      tiers.add(row.tier);
+      byRef.set(row.objective_ref, tiers);
+    }
+    return byRef;
+  }
+
   /** The most recent episode of a dedup key, firing or not. */
   async latestFor(
     dedupKey: string,

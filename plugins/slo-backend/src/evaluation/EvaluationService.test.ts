@@ -110,6 +110,28 @@ describe.each(databases.eachSupportedId())('EvaluationService on %p', id => {
     ]);
     await s.audit.chainPending({ wait: true });
     expect((await s.audit.verify()).ok).toBe(true);
+
+    // A quiet minute (no alert moves) is kept for the overview in the batch.
+    s.setClock(s.spikeEnd + 13 * MINUTE);
+    expect(await s.evaluation.evaluateAll()).toMatchObject({
+      evaluated: 1,
+      fired: 0,
+      resolved: 0,
+    });
+    const [listed] = (await s.objectives.list({}, { limit: 1, offset: 0 }))
+      .items;
+    expect(listed.status?.at).toBe(
+      new Date(s.spikeEnd + 12 * MINUTE).toISOString(),
+    );
+    expect(listed.state).toBe(
+      listed.status!.sli === null ? 'no-data' : 'burning',
+    );
+    const sorted = await s.objectives.list(
+      { state: listed.state },
+      { limit: 1, offset: 0 },
+      { by: 'budget', order: 'asc' },
+    );
+    expect(sorted.totalCount).toBe(1);
   });
 
   it('answers the status of any stored minute the way the live evaluation saw it', async () => {

@@ -76,22 +76,38 @@ export class EvaluationService {
     };
     const objectives = await this.options.objectives.all();
     const statuses = await this.sums.evaluateAll(objectives, minute);
+    // Most minutes move no alert: those evaluations are kept in one batch;
+    // an objective whose firing tiers differ from its open alerts gets its
+    // own transaction, which reads the alerts again and moves them.
+    const open = await this.options.alerts.openTiers();
+    const quiet: Array<{ id: string; status: SloStatus }> = [];
     for (const stored of objectives) {
+      const ref = stored.objective.id;
       try {
-        const status = statuses.get(stored.objective.id);
+        const status = statuses.get(ref);
         if (!status) throw new Error('not evaluated');
         if (status instanceof Error) throw status;
-        const result = await this.apply(stored, status);
+        const openTiers = open.get(ref) ?? new Set<string>();
+        const firing = new Set(status.firing);
+        const moves =
+          status.firing.some(t => !openTiers.has(t)) ||
+          [...openTiers].some(t => !firing.has(t));
+        if (moves) {
+          const result = await this.apply(stored, status);
+          summary.fired += result.fired;
+          summary.resolved += result.resolved;
+        } else {
+          quiet.push({ id: ref, status });
+        }
         summary.evaluated += 1;
-        summary.fired += result.fired;
-        summary.resolved += result.resolved;
       } catch (error) {
         summary.failed += 1;
-        this.options.logger.warn(
-          `SLO evaluation of ${stored.objective.id} failed: ${error}`,
-        );
+        this.options.logger.warn(`SLO evaluation of ${ref} failed: ${error}`);
       }
     }
+    await this.options.objectives.saveEvaluations(
+      quiet.map(q => ({ ...q, state: stateOf(q.status) })),
+    );
     return summary;
   }
 

@@ -72,7 +72,7 @@ export class IncrementalSums {
     at: number,
   ): Promise<Map<string, SloStatus | Error>> {
     const startedAt = this.now().getTime();
-    const changed = await this.#changedRows(at);
+    const changed = await this.#changes(at);
     const results = new Map<string, SloStatus | Error>();
     const incremental: Array<{
       stored: StoredObjective;
@@ -94,7 +94,8 @@ export class IncrementalSums {
         entry.spec === spec &&
         entry.at === at - MINUTE_MS &&
         stored.objective.budgeting.method === 'Occurrences' &&
-        this.#applyLateChanges(entry, changed.get(ref) ?? []);
+        !changed.stale.has(ref) &&
+        this.#applyLateChanges(entry, changed.recent.get(ref) ?? []);
       if (usable) {
         incremental.push({
           stored,
@@ -274,20 +275,36 @@ export class IncrementalSums {
     return recent;
   }
 
-  /** Rows written since the last run (and a margin before it), by objective. */
-  async #changedRows(at: number): Promise<Map<string, MinuteRow[]>> {
-    const byRef = new Map<string, MinuteRow[]>();
-    if (this.#watermark === undefined) return byRef;
+  /**
+   * What was written since the last run (and a margin before it): the
+   * objectives with a changed minute older than the recent ones (evaluated
+   * afresh; only their refs are read, so a large backfill costs no memory),
+   * and the rows of recent minutes, by objective (applied exactly).
+   */
+  async #changes(
+    at: number,
+  ): Promise<{ stale: Set<string>; recent: Map<string, MinuteRow[]> }> {
+    const recent = new Map<string, MinuteRow[]>();
+    if (this.#watermark === undefined) return { stale: new Set(), recent };
+    const since = new Date(this.#watermark - WATERMARK_MARGIN_MS);
+    const recentFrom = new Date(at - RECENT_MINUTES * MINUTE_MS);
+    const stale: Array<{ objective_ref: string }> = await this.db(
+      SLI_MINUTES_TABLE,
+    )
+      .where('updated_at', '>', since)
+      .andWhere('minute', '<', recentFrom)
+      .distinct('objective_ref');
     const rows: MinuteRow[] = await this.db(SLI_MINUTES_TABLE)
-      .where('updated_at', '>', new Date(this.#watermark - WATERMARK_MARGIN_MS))
+      .where('updated_at', '>', since)
+      .andWhere('minute', '>=', recentFrom)
       .andWhere('minute', '<', new Date(at))
       .select('objective_ref', 'minute', 'good', 'total');
     for (const row of rows) {
-      const list = byRef.get(row.objective_ref) ?? [];
+      const list = recent.get(row.objective_ref) ?? [];
       list.push(row);
-      byRef.set(row.objective_ref, list);
+      recent.set(row.objective_ref, list);
     }
-    return byRef;
+    return { stale: new Set(stale.map(r => r.objective_ref)), recent };
   }
 
   /** The stored counts of the given minutes, keyed `${ref}@${minute}`. */

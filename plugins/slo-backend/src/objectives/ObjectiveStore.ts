@@ -108,6 +108,19 @@ function toSummary(row: ObjectiveRow): SloObjectiveSummary {
   };
 }
 
+/** The columns that keep an objective's latest evaluation. */
+function evaluationColumns(status: SloStatus, state: SloObjectiveState) {
+  const burn = status.burnRates['1h'];
+  return {
+    state,
+    state_rank: STATE_RANK[state],
+    budget_remaining: status.sli === null ? null : status.budgetRemaining,
+    burn_1h: burn && !burn.noTraffic ? burn.burnRate : null,
+    status: JSON.stringify(status),
+    evaluated_at: new Date(status.at),
+  };
+}
+
 /** The slo_objectives table: objectives found by discovery, with their latest evaluation. */
 export class ObjectiveStore {
   constructor(
@@ -253,17 +266,52 @@ export class ObjectiveStore {
     state: SloObjectiveState,
     trx: Knex | Knex.Transaction = this.db,
   ): Promise<void> {
-    const burn = status.burnRates['1h'];
     await trx(OBJECTIVES_TABLE)
       .where('id', id)
-      .update({
-        state,
-        state_rank: STATE_RANK[state],
-        budget_remaining: status.sli === null ? null : status.budgetRemaining,
-        burn_1h: burn && !burn.noTraffic ? burn.burnRate : null,
-        status: JSON.stringify(status),
-        evaluated_at: new Date(status.at),
-      });
+      .update(evaluationColumns(status, state));
+  }
+
+  /**
+   * Keeps many objectives' latest evaluations at once: one UPDATE per 100
+   * objectives (a VALUES list joined to the table), in one transaction.
+   */
+  async saveEvaluations(
+    evaluations: ReadonlyArray<{
+      id: string;
+      status: SloStatus;
+      state: SloObjectiveState;
+    }>,
+  ): Promise<void> {
+    if (evaluations.length === 0) return;
+    const row =
+      '(?, ?, CAST(? AS INTEGER), CAST(? AS DOUBLE PRECISION), CAST(? AS DOUBLE PRECISION), ?, CAST(? AS TIMESTAMPTZ))';
+    await this.db.transaction(async tx => {
+      for (let i = 0; i < evaluations.length; i += 100) {
+        const chunk = evaluations.slice(i, i + 100);
+        const bindings = chunk.flatMap(e => {
+          const columns = evaluationColumns(e.status, e.state);
+          return [
+            e.id,
+            columns.state,
+            columns.state_rank,
+            columns.budget_remaining,
+            columns.burn_1h,
+            columns.status,
+            columns.evaluated_at,
+          ];
+        });
+        await tx.raw(
+          `WITH v(id, state, state_rank, budget_remaining, burn_1h, status, evaluated_at) AS (VALUES ${chunk
+            .map(() => row)
+            .join(', ')})
+          UPDATE ${OBJECTIVES_TABLE} SET state = v.state, state_rank = v.state_rank,
+            budget_remaining = v.budget_remaining, burn_1h = v.burn_1h,
+            status = v.status, evaluated_at = v.evaluated_at
+          FROM v WHERE ${OBJECTIVES_TABLE}.id = v.id`,
+          bindings,
+        );
+      }
+    });
   }
 
   async problems(page: PageQuery): Promise<Page<SloObjectiveProblem>> {
