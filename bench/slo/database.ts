@@ -100,7 +100,8 @@ export async function createDatabase(
  * no rows cross the wire. Each minute's `updated_at` is the end of that
  * minute, as if pushed live (the service's clock is the benchmark's, and
  * the live evaluation reads rows written since its last run by
- * `updated_at`). Returns the rows written.
+ * `updated_at`), and their hourly sums into `slo_sli_hours`, as the
+ * sample store keeps them. Returns the minute rows written.
  */
 export async function bulkLoad(
   knex: Knex,
@@ -125,6 +126,18 @@ export async function bulkLoad(
         [o.ref, range.source, m0, m1],
       );
       rows += result.rowCount ?? 0;
+      // The hourly sums the sample store keeps with its minutes.
+      await knex.raw(
+        `INSERT INTO slo_sli_hours (objective_ref, hour, good, total)
+         SELECT objective_ref, date_trunc('hour', minute), sum(good), sum(total)
+         FROM slo_sli_minutes
+         WHERE objective_ref = ? AND minute > to_timestamp(?) AND minute <= to_timestamp(?)
+         GROUP BY objective_ref, date_trunc('hour', minute)
+         ON CONFLICT (objective_ref, hour) DO UPDATE
+           SET good = slo_sli_hours.good + excluded.good,
+               total = slo_sli_hours.total + excluded.total`,
+        [o.ref, range.fromExclusive / 1000, range.toInclusive / 1000],
+      );
       done += 1;
       options.progress?.(done);
     }

@@ -7,11 +7,6 @@ import {
 } from '@testing-library/react';
 import App from './App';
 
-// It renders the whole portal (sign-in, every plugin's routes) in jsdom: on a
-// busy 2-vCPU CI machine that alone can take longer than Jest's 5 s default.
-// A budget for the work it does, not a speed check.
-jest.setTimeout(30_000);
-
 describe('App', () => {
   const originalEnv = process.env;
   let fetchSpy: jest.SpyInstance;

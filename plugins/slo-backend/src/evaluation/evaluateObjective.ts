@@ -20,7 +20,12 @@ import {
 } from '../engine';
 import type { StoredObjective } from '../objectives/ObjectiveStore';
 import { engineTiers } from '../objectives/tiers';
-import { SLI_MINUTES_TABLE } from '../samples/SampleStore';
+import {
+  HOUR_MS,
+  SLI_HOURS_TABLE,
+  SLI_MINUTES_TABLE,
+  hourOf,
+} from '../samples/SampleStore';
 
 /** What the engine needs of a stored objective. */
 export function toEvaluable(stored: StoredObjective): EvaluableObjective {
@@ -47,9 +52,33 @@ export class AnsweringSums implements WindowSums {
 
 const toMs = (value: Date | string | number) => new Date(value).getTime();
 
+/** A range (fromExclusive, toInclusive] of minutes split into the minutes at its ends and the whole hours between. */
+interface SplitRange {
+  /** Minute spans (fromExclusive, toInclusive]; empty ones dropped. */
+  minutes: Array<[number, number]>;
+  /** Whole hours [from, to), or none. */
+  hours?: [number, number];
+}
+
+function splitRange([a, b]: [number, number]): SplitRange {
+  const firstHour = Math.ceil((a + MINUTE_MS) / HOUR_MS) * HOUR_MS;
+  const endHour = hourOf(b + MINUTE_MS);
+  if (endHour <= firstHour) return { minutes: [[a, b]] };
+  const minutes: Array<[number, number]> = [
+    [a, firstHour - MINUTE_MS],
+    [endHour - MINUTE_MS, b],
+  ];
+  return {
+    minutes: minutes.filter(([x, y]) => y > x),
+    hours: [firstHour, endHour],
+  };
+}
+
 /**
- * Sums of several ranges of one objective's minutes in one query: the
- * database adds the rows, none are shipped.
+ * Sums of several ranges of one objective's minutes: the whole hours inside
+ * each range from `slo_sli_hours`, the minutes at its ends from
+ * `slo_sli_minutes`, each in one query: a 30-day window reads 720 hours and
+ * at most two hours of minutes, and the database adds them.
  */
 export async function sumRanges(
   db: Knex,
@@ -57,27 +86,70 @@ export async function sumRanges(
   ranges: ReadonlyArray<[number, number]>,
 ): Promise<Counts[]> {
   if (ranges.length === 0) return [];
-  const from = Math.min(...ranges.map(r => r[0]));
-  const to = Math.max(...ranges.map(r => r[1]));
-  const columns = ranges.flatMap(([a, b], i) => [
-    db.raw(
-      `coalesce(sum(case when minute > ? and minute <= ? then good else 0 end), 0) as ??`,
-      [new Date(a), new Date(b), `g${i}`],
-    ),
-    db.raw(
-      `coalesce(sum(case when minute > ? and minute <= ? then total else 0 end), 0) as ??`,
-      [new Date(a), new Date(b), `t${i}`],
-    ),
-  ]);
-  const row: Record<string, number | string> = await db(SLI_MINUTES_TABLE)
-    .where('objective_ref', objectiveRef)
-    .andWhere('minute', '>', new Date(from))
-    .andWhere('minute', '<=', new Date(to))
-    .first(columns);
-  return ranges.map((_, i) => ({
-    good: Number(row?.[`g${i}`] ?? 0),
-    total: Number(row?.[`t${i}`] ?? 0),
-  }));
+  const split = ranges.map(splitRange);
+  const sums = ranges.map(() => ({ good: 0, total: 0 }));
+
+  const spans = split.flatMap(r => r.minutes);
+  if (spans.length > 0) {
+    const inSpans = (list: Array<[number, number]>) =>
+      list.map(() => '(minute > ? and minute <= ?)').join(' or ');
+    const spanBindings = (list: Array<[number, number]>) =>
+      list.flatMap(([x, y]) => [new Date(x), new Date(y)]);
+    const columns = split.flatMap((r, i) =>
+      r.minutes.length === 0
+        ? []
+        : (['good', 'total'] as const).map(column =>
+            db.raw(
+              `coalesce(sum(case when ${inSpans(
+                r.minutes,
+              )} then ${column} else 0 end), 0) as ??`,
+              [...spanBindings(r.minutes), `${column[0]}${i}`],
+            ),
+          ),
+    );
+    const row: Record<string, number | string> | undefined = await db(
+      SLI_MINUTES_TABLE,
+    )
+      .where('objective_ref', objectiveRef)
+      .andWhere(q => q.whereRaw(inSpans(spans), spanBindings(spans)))
+      .first(columns);
+    split.forEach((r, i) => {
+      if (r.minutes.length === 0) return;
+      sums[i].good += Number(row?.[`g${i}`] ?? 0);
+      sums[i].total += Number(row?.[`t${i}`] ?? 0);
+    });
+  }
+
+  const hourRanges = split.flatMap(r => (r.hours ? [r.hours] : []));
+  if (hourRanges.length > 0) {
+    const columns = split.flatMap((r, i) =>
+      !r.hours
+        ? []
+        : (['good', 'total'] as const).map(column =>
+            db.raw(
+              `coalesce(sum(case when hour >= ? and hour < ? then ${column} else 0 end), 0) as ??`,
+              [
+                new Date(r.hours![0]),
+                new Date(r.hours![1]),
+                `${column[0]}${i}`,
+              ],
+            ),
+          ),
+    );
+    const row: Record<string, number | string> | undefined = await db(
+      SLI_HOURS_TABLE,
+    )
+      .where('objective_ref', objectiveRef)
+      .andWhere('hour', '>=', new Date(Math.min(...hourRanges.map(h => h[0]))))
+      .andWhere('hour', '<', new Date(Math.max(...hourRanges.map(h => h[1]))))
+      .first(columns);
+    split.forEach((r, i) => {
+      if (!r.hours) return;
+      sums[i].good += Number(row?.[`g${i}`] ?? 0);
+      sums[i].total += Number(row?.[`t${i}`] ?? 0);
+    });
+  }
+  return sums;
 }
 
 /** The objective's minutes in (from, to], as buckets (slices for timeslices budgeting). */

@@ -38,6 +38,14 @@ interface MinuteRow {
 
 export const SLI_MINUTES_TABLE = 'slo_sli_minutes';
 
+/** Hourly sums of the minutes, written with them (see `upsertMinutes`). */
+export const SLI_HOURS_TABLE = 'slo_sli_hours';
+
+export const HOUR_MS = 3_600_000;
+
+/** The start of the UTC hour of an instant (epoch ms). */
+export const hourOf = (ms: number) => Math.floor(ms / HOUR_MS) * HOUR_MS;
+
 /**
  * Rows per INSERT. On SQLite knex writes a multi-row insert as one SELECT
  * per row joined by UNION ALL, and SQLite allows at most 500 of those; six
@@ -69,21 +77,56 @@ export class KnexSampleStore implements SampleStore {
       source,
       updated_at: updatedAt,
     }));
-    const upsert = (db: Knex, chunk: MinuteRow[]) =>
-      db<MinuteRow>(SLI_MINUTES_TABLE)
-        .insert(chunk)
-        .onConflict(['objective_ref', 'minute'])
-        .merge(['good', 'total', 'source', 'updated_at']);
-    if (rows.length <= ROWS_PER_STATEMENT) {
-      await upsert(this.db, rows);
-    } else {
-      await this.db.transaction(async tx => {
-        for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-          await upsert(tx, rows.slice(i, i + ROWS_PER_STATEMENT));
-        }
-      });
-    }
+    await this.db.transaction(async tx => {
+      for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+        await tx<MinuteRow>(SLI_MINUTES_TABLE)
+          .insert(rows.slice(i, i + ROWS_PER_STATEMENT))
+          .onConflict(['objective_ref', 'minute'])
+          .merge(['good', 'total', 'source', 'updated_at']);
+      }
+      await this.#sumHours(tx, objectiveRef, minutes);
+    });
     return rows.length;
+  }
+
+  /**
+   * Sums the hours the written minutes fall in again, from the stored
+   * minutes (a replaced minute replaces its share of the hour).
+   */
+  async #sumHours(
+    tx: Knex.Transaction,
+    objectiveRef: string,
+    minutes: readonly MinuteCounts[],
+  ): Promise<void> {
+    const hours = new Set(minutes.map(m => hourOf(m.minute.getTime())));
+    const first = Math.min(...hours);
+    const last = Math.max(...hours);
+    const stored: Array<Pick<MinuteRow, 'minute' | 'good' | 'total'>> =
+      await tx(SLI_MINUTES_TABLE)
+        .where('objective_ref', objectiveRef)
+        .andWhere('minute', '>=', new Date(first))
+        .andWhere('minute', '<', new Date(last + HOUR_MS))
+        .select('minute', 'good', 'total');
+    const sums = new Map<number, { good: number; total: number }>();
+    for (const hour of hours) sums.set(hour, { good: 0, total: 0 });
+    for (const row of stored) {
+      const sum = sums.get(hourOf(toDate(row.minute).getTime()));
+      if (!sum) continue; // an hour between two written ones, unchanged
+      sum.good += Number(row.good);
+      sum.total += Number(row.total);
+    }
+    const hourRows = [...sums].map(([hour, sum]) => ({
+      objective_ref: objectiveRef,
+      hour: new Date(hour),
+      good: sum.good,
+      total: sum.total,
+    }));
+    for (let i = 0; i < hourRows.length; i += ROWS_PER_STATEMENT) {
+      await tx(SLI_HOURS_TABLE)
+        .insert(hourRows.slice(i, i + ROWS_PER_STATEMENT))
+        .onConflict(['objective_ref', 'hour'])
+        .merge(['good', 'total']);
+    }
   }
 
   async readRange(
