@@ -23,7 +23,10 @@ const component = {
   metadata: {
     name: 'api-gateway',
     namespace: 'default',
-    annotations: { 'slo.ops.portal/objectives': 'gateway' },
+    annotations: {
+      'slo.ops.portal/objectives': 'gateway',
+      'ops.portal/runbook': 'https://runbooks.example.com/api-gateway',
+    },
   },
   spec: { owner: 'platform', system: 'storefront', type: 'service' },
 };
@@ -96,6 +99,7 @@ describe.each(databases.eachSupportedId())('slo backend on %p', databaseId => {
       entityRef: 'component:default/api-gateway',
       owner: 'group:default/platform',
       system: 'system:default/storefront',
+      runbook: 'https://runbooks.example.com/api-gateway',
       windowLabel: '30d rolling',
       source: 'push',
       state: 'no-data',

@@ -27,7 +27,10 @@ import { readSloConfig } from './config';
 import { DemoTraffic } from './demo/DemoTraffic';
 import { EvaluationService } from './evaluation/EvaluationService';
 import { DemoSinkStore, createNotifiers } from './notify';
-import { ObjectiveDiscovery } from './objectives/ObjectiveDiscovery';
+import {
+  ObjectiveDiscovery,
+  RUNBOOK_ANNOTATION,
+} from './objectives/ObjectiveDiscovery';
 import { ObjectiveService } from './objectives/ObjectiveService';
 import { ObjectiveStore } from './objectives/ObjectiveStore';
 import { createRouter } from './router';
@@ -96,6 +99,7 @@ export const sloPlugin = createBackendPlugin({
                   'metadata.name',
                   'metadata.namespace',
                   `metadata.annotations.${SLO_OBJECTIVES_ANNOTATION}`,
+                  `metadata.annotations.${RUNBOOK_ANNOTATION}`,
                   'spec.owner',
                   'spec.system',
                 ],

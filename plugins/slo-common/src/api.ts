@@ -54,6 +54,8 @@ export interface SloObjectiveSummary {
   owner?: string;
   /** The entity's system, e.g. `system:default/storefront`. */
   system?: string;
+  /** The entity's runbook (its `ops.portal/runbook` annotation), linked from alerts. */
+  runbook?: string;
   target: number;
   window: ObjectiveWindow;
   /** e.g. `30d rolling`, `calendar month`. */

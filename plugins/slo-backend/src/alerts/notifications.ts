@@ -33,7 +33,6 @@ export function buildNotification(input: {
   status?: SloStatus;
   actor?: SloAlertNotification['actor'];
   links: PortalLinks;
-  runbook?: string;
 }): SloAlertNotification {
   const { stored, alert, status } = input;
   const tier = stored.tiers.find(t => t.name === alert.tier);
@@ -66,7 +65,7 @@ export function buildNotification(input: {
     actor: input.actor,
     links: {
       objective: objectiveUrl(input.links, stored.objective.id),
-      runbook: input.runbook,
+      runbook: stored.runbook,
       rollback: stored.entityRef
         ? rollbackUrl(input.links, stored.entityRef)
         : undefined,

@@ -11,6 +11,9 @@ import {
 import type { ObjectiveStore } from './ObjectiveStore';
 import type { DefaultRouting } from './tiers';
 
+/** The catalog annotation naming a service's runbook. */
+export const RUNBOOK_ANNOTATION = 'ops.portal/runbook';
+
 /** Files bigger than this are reported, not read. */
 const MAX_FILE_BYTES = 1024 * 1024;
 
@@ -63,6 +66,7 @@ export function toOwnerEntity(
     annotation,
     owner: ref('group', spec.owner),
     system: ref('system', spec.system),
+    runbook: entity.metadata.annotations?.[RUNBOOK_ANNOTATION] || undefined,
   };
 }
 

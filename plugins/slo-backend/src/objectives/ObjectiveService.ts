@@ -141,6 +141,7 @@ export class ObjectiveService {
           this.options.links ?? { baseUrl: '' },
           objective.id,
         ),
+        runbook: stored.runbook,
       },
     });
     if (!result.available) throw new ConflictError(result.message);

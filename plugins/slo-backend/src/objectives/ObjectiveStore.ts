@@ -72,6 +72,7 @@ function toStored(row: ObjectiveRow): StoredObjective {
   const spec = JSON.parse(row.spec) as {
     objective: Objective;
     window: SloTimeWindow;
+    runbook?: string;
   };
   return {
     objective: spec.objective,
@@ -80,12 +81,14 @@ function toStored(row: ObjectiveRow): StoredObjective {
     entityRef: row.entity_ref ?? undefined,
     owner: row.owner ?? undefined,
     system: row.system ?? undefined,
+    runbook: spec.runbook,
     sourceText: row.source_text,
   };
 }
 
 function toSummary(row: ObjectiveRow): SloObjectiveSummary {
-  const { objective, window, tiers, entityRef, owner, system } = toStored(row);
+  const { objective, window, tiers, entityRef, owner, system, runbook } =
+    toStored(row);
   return {
     id: objective.id,
     name: objective.name,
@@ -94,6 +97,7 @@ function toSummary(row: ObjectiveRow): SloObjectiveSummary {
     entityRef,
     owner,
     system,
+    runbook,
     target: objective.target,
     window: objective.window,
     windowLabel: windowLabel(window),
@@ -163,7 +167,11 @@ export class ObjectiveStore {
           owner: o.owner ?? null,
           system: o.system ?? null,
           target: o.objective.target,
-          spec: JSON.stringify({ objective: o.objective, window: o.window }),
+          spec: JSON.stringify({
+            objective: o.objective,
+            window: o.window,
+            runbook: o.runbook,
+          }),
           tiers: JSON.stringify(o.tiers),
           source_text: o.sourceText,
           updated_at: updatedAt,

@@ -17,6 +17,8 @@ export interface ObjectiveOwnerEntity {
   annotation: string;
   owner?: string;
   system?: string;
+  /** The entity's runbook (`ops.portal/runbook`), linked from alerts and rules. */
+  runbook?: string;
 }
 
 /** An objectives file from a configured folder; `key` is its path in the folder without `.yaml`. */
@@ -32,6 +34,7 @@ export interface DiscoveredObjective {
   entityRef?: string;
   owner?: string;
   system?: string;
+  runbook?: string;
   /** The YAML document the objective was read from. */
   sourceText: string;
 }
@@ -124,6 +127,7 @@ export function discoverObjectives(input: {
       entityRef: entity?.ref,
       owner: entity?.owner,
       system: entity?.system,
+      runbook: entity?.runbook,
       sourceText: documentText(
         byFile.get(objective.sourceFile) ?? '',
         objective.sourceLine,
