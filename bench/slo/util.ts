@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 
 /** Small helpers of the SLO benchmark. */
@@ -66,38 +65,6 @@ export class MemoryPeak {
   }
 }
 
-/** `--name value` and `--name=value` arguments. */
-export function parseArgs(argv: string[]): Record<string, string | true> {
-  const args: Record<string, string | true> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith('--')) continue;
-    const [name, inline] = arg.slice(2).split('=', 2);
-    if (inline !== undefined) {
-      args[name] = inline;
-    } else if (argv[i + 1] !== undefined && !argv[i + 1].startsWith('--')) {
-      args[name] = argv[++i];
-    } else {
-      args[name] = true;
-    }
-  }
-  return args;
-}
-
-/** The kernel's high-water mark of a process's resident memory (VmHWM), in MB. */
-export function processPeakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
-  return kb / 1024;
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-export function processCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 /** A logger that counts warnings and errors and prints only the first few. */
 export class CountingLogger implements LoggerService {
   warnings = 0;
@@ -117,3 +84,9 @@ export class CountingLogger implements LoggerService {
     return this;
   }
 }
+
+export {
+  parseArgs,
+  processCpuSeconds,
+  processPeakRssMb,
+} from '../shared/process';

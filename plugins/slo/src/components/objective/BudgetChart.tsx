@@ -10,13 +10,12 @@ import {
   YAxis,
 } from 'recharts';
 import { budgetRows } from '../../lib/series';
-import { ChartFrame, formatTick, spanOf } from './ChartFrame';
+import { ChartFrame, timeAxis, tooltipTime } from './ChartFrame';
 
 /** The error budget remaining across the range, in percent; below 0 it is overspent. */
 export function BudgetChart(props: { series: SloSeries; height?: number }) {
   const { series, height = 220 } = props;
   const theme = useTheme();
-  const span = spanOf(series);
   return (
     <ChartFrame
       title="Error budget remaining"
@@ -28,16 +27,10 @@ export function BudgetChart(props: { series: SloSeries; height?: number }) {
         margin={{ top: 8, right: 16, left: 0, bottom: 0 }}
       >
         <CartesianGrid strokeDasharray="3 3" />
-        <XAxis
-          dataKey="at"
-          type="number"
-          scale="time"
-          domain={['dataMin', 'dataMax']}
-          tickFormatter={ms => formatTick(ms, span)}
-        />
+        <XAxis {...timeAxis(series)} />
         <YAxis tickFormatter={value => `${value}%`} width={48} />
         <Tooltip
-          labelFormatter={ms => new Date(Number(ms)).toLocaleString()}
+          labelFormatter={tooltipTime}
           formatter={value => `${Number(value).toFixed(1)}%`}
         />
         <ReferenceLine

@@ -12,7 +12,7 @@ import {
 } from 'recharts';
 import { formatBurn } from '../../lib/format';
 import { burnRows, seriesWindows } from '../../lib/series';
-import { ChartFrame, formatTick, spanOf } from './ChartFrame';
+import { ChartFrame, timeAxis, tooltipTime } from './ChartFrame';
 
 const COLORS = [
   '#1f77b4',
@@ -38,7 +38,6 @@ export function BurnRateChart(props: {
   const windows = seriesWindows(series);
   const shortWindows = new Set(series.tiers.map(tier => tier.shortWindow));
   const longWindows = new Set(series.tiers.map(tier => tier.longWindow));
-  const span = spanOf(series);
   return (
     <ChartFrame
       title={compact ? undefined : 'Burn rate'}
@@ -50,17 +49,10 @@ export function BurnRateChart(props: {
         margin={{ top: 8, right: 48, left: 0, bottom: 0 }}
       >
         <CartesianGrid strokeDasharray="3 3" />
-        <XAxis
-          dataKey="at"
-          type="number"
-          scale="time"
-          domain={['dataMin', 'dataMax']}
-          tickFormatter={ms => formatTick(ms, span)}
-          hide={compact}
-        />
+        <XAxis {...timeAxis(series)} hide={compact} />
         <YAxis tickFormatter={value => `${value}×`} width={48} />
         <Tooltip
-          labelFormatter={ms => new Date(Number(ms)).toLocaleString()}
+          labelFormatter={tooltipTime}
           formatter={value => formatBurn(value as number | null)}
         />
         {!compact && <Legend />}

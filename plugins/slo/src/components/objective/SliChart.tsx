@@ -11,13 +11,12 @@ import {
 } from 'recharts';
 import { formatPercent } from '../../lib/format';
 import { sliRows } from '../../lib/series';
-import { ChartFrame, formatTick, spanOf } from './ChartFrame';
+import { ChartFrame, timeAxis, tooltipTime } from './ChartFrame';
 
 /** The SLI over the objective's window at each point, against the target. */
 export function SliChart(props: { series: SloSeries; height?: number }) {
   const { series, height = 220 } = props;
   const theme = useTheme();
-  const span = spanOf(series);
   return (
     <ChartFrame
       title="SLI against the target"
@@ -29,20 +28,14 @@ export function SliChart(props: { series: SloSeries; height?: number }) {
         margin={{ top: 8, right: 72, left: 0, bottom: 0 }}
       >
         <CartesianGrid strokeDasharray="3 3" />
-        <XAxis
-          dataKey="at"
-          type="number"
-          scale="time"
-          domain={['dataMin', 'dataMax']}
-          tickFormatter={ms => formatTick(ms, span)}
-        />
+        <XAxis {...timeAxis(series)} />
         <YAxis
           domain={['auto', 100]}
           tickFormatter={value => `${Number(value).toFixed(2)}%`}
           width={64}
         />
         <Tooltip
-          labelFormatter={ms => new Date(Number(ms)).toLocaleString()}
+          labelFormatter={tooltipTime}
           formatter={value =>
             value === null ? '–' : `${Number(value).toFixed(3)}%`
           }
