@@ -35,6 +35,8 @@ describe.each(databases.eachSupportedId())('IncrementalSums on %p', id => {
     const s = await sloServices(knex, {
       files: [
         { file: 'rolling.yaml', text: pushObjectiveYaml('rolling-30d') },
+        // Summed together with the one above (the same ranges), other data.
+        { file: 'rolling-b.yaml', text: pushObjectiveYaml('rolling-30d-b') },
         {
           file: 'short.yaml',
           text: pushObjectiveYaml('rolling-1d', { window: '1d' }),
@@ -47,7 +49,7 @@ describe.each(databases.eachSupportedId())('IncrementalSums on %p', id => {
     });
     expect(s.discovered.problems).toEqual([]);
     const refs = s.discovered.objectives.map(o => o.objective.id);
-    expect(refs).toHaveLength(4);
+    expect(refs).toHaveLength(5);
     const next = random(42);
     const counts = () => {
       const total = Math.floor(next() * 1000);
@@ -107,6 +109,6 @@ describe.each(databases.eachSupportedId())('IncrementalSums on %p', id => {
       }
     }
     // Most minutes were evaluated from memory, not afresh.
-    expect(incremental).toBeGreaterThan(150 * 4 * 0.6);
+    expect(incremental).toBeGreaterThan(150 * 5 * 0.6);
   });
 });

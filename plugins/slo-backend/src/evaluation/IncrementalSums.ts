@@ -6,10 +6,15 @@ import { SLI_MINUTES_TABLE } from '../samples/SampleStore';
 import {
   AnsweringSums,
   evaluateAt,
+  latestMinute,
   rangesAsked,
+  sumRangesOfMany,
   toEvaluable,
   toStatus,
 } from './evaluateObjective';
+
+const toError = (error: unknown) =>
+  error instanceof Error ? error : new Error(String(error));
 
 /** Minutes whose values are kept per objective, to apply late changes to them exactly. */
 const RECENT_MINUTES = 15;
@@ -167,32 +172,8 @@ export class IncrementalSums {
       results.set(ref, toStatus(stored, evaluation, entry.dataThrough));
     }
 
-    for (const stored of fresh) {
-      const ref = stored.objective.id;
-      try {
-        const { status, sums } = await this.#fresh(stored, at);
-        results.set(ref, status);
-        if (sums) {
-          this.#entries.set(ref, {
-            at,
-            spec: JSON.stringify([
-              stored.objective,
-              stored.window,
-              stored.tiers,
-            ]),
-            sums,
-            recent: await this.#recentValues(ref, at),
-            dataThrough: status.dataThrough
-              ? Date.parse(status.dataThrough)
-              : null,
-          });
-        }
-      } catch (error) {
-        results.set(
-          ref,
-          error instanceof Error ? error : new Error(String(error)),
-        );
-      }
+    for (const [ref, outcome] of await this.#freshAll(fresh, at)) {
+      results.set(ref, outcome);
     }
     // Objectives no longer evaluated are forgotten.
     const refs = new Set(objectives.map(o => o.objective.id));
@@ -213,18 +194,73 @@ export class IncrementalSums {
     this.#watermark = undefined;
   }
 
-  async #fresh(
-    stored: StoredObjective,
+  /**
+   * Evaluates objectives afresh from the store and keeps their sums for the
+   * next minute. Objectives that sum the same ranges (the same window and
+   * tiers) are summed together: per 500 of them one query of minutes, one
+   * of hours and one of their recent minutes. Timeslices objectives are
+   * evaluated one by one and not kept.
+   */
+  async #freshAll(
+    objectives: readonly StoredObjective[],
     at: number,
-  ): Promise<{ status: SloStatus; sums?: Map<string, Counts> }> {
-    if (stored.objective.budgeting.method !== 'Occurrences') {
-      return { status: await evaluateAt(this.db, stored, at) };
+  ): Promise<Map<string, SloStatus | Error>> {
+    const results = new Map<string, SloStatus | Error>();
+    const groups = new Map<
+      string,
+      { ranges: Array<[number, number]>; members: StoredObjective[] }
+    >();
+    for (const stored of objectives) {
+      if (stored.objective.budgeting.method !== 'Occurrences') {
+        results.set(
+          stored.objective.id,
+          await evaluateAt(this.db, stored, at).catch(toError),
+        );
+        continue;
+      }
+      const ranges = rangesAsked(toEvaluable(stored), at);
+      const key = JSON.stringify(ranges);
+      const group = groups.get(key) ?? { ranges, members: [] };
+      group.members.push(stored);
+      groups.set(key, group);
     }
-    const sums = new Map<string, Counts>();
-    const status = await evaluateAt(this.db, stored, at, (range, counts) =>
-      sums.set(rangeKey(range[0], range[1]), counts),
-    );
-    return { status, sums };
+    for (const { ranges, members } of groups.values()) {
+      try {
+        const refs = members.map(m => m.objective.id);
+        const sums = await sumRangesOfMany(this.db, refs, ranges);
+        const recent = await this.#recentValues(refs, at);
+        for (const stored of members) {
+          const ref = stored.objective.id;
+          const answers = new Map(
+            ranges.map(([a, b], i) => [rangeKey(a, b), sums.get(ref)![i]]),
+          );
+          const { values, latest } = recent.get(ref)!;
+          const dataThrough = latest ?? (await latestMinute(this.db, ref));
+          const evaluation = evaluate(
+            toEvaluable(stored),
+            new AnsweringSums(answers),
+            at,
+          );
+          results.set(ref, toStatus(stored, evaluation, dataThrough));
+          this.#entries.set(ref, {
+            at,
+            spec: JSON.stringify([
+              stored.objective,
+              stored.window,
+              stored.tiers,
+            ]),
+            sums: answers,
+            recent: values,
+            dataThrough,
+          });
+        }
+      } catch (error) {
+        for (const stored of members) {
+          results.set(stored.objective.id, toError(error));
+        }
+      }
+    }
+    return results;
   }
 
   /**
@@ -255,24 +291,43 @@ export class IncrementalSums {
     return true;
   }
 
-  /** The stored minutes of one objective in the last RECENT_MINUTES up to `at`; absent ones as 0/0. */
-  async #recentValues(ref: string, at: number): Promise<Map<number, Counts>> {
-    const recent = new Map<number, Counts>();
-    for (let i = 0; i < RECENT_MINUTES; i++) {
-      recent.set(at - i * MINUTE_MS, { good: 0, total: 0 });
+  /**
+   * The stored minutes of objectives in the last RECENT_MINUTES up to `at`
+   * (absent ones as 0/0), and each one's latest among them.
+   */
+  async #recentValues(
+    refs: readonly string[],
+    at: number,
+  ): Promise<
+    Map<string, { values: Map<number, Counts>; latest: number | null }>
+  > {
+    const byRef = new Map(
+      refs.map(ref => {
+        const values = new Map<number, Counts>();
+        for (let i = 0; i < RECENT_MINUTES; i++) {
+          values.set(at - i * MINUTE_MS, { good: 0, total: 0 });
+        }
+        return [ref, { values, latest: null as number | null }];
+      }),
+    );
+    for (let c = 0; c < refs.length; c += 500) {
+      const rows: MinuteRow[] = await this.db(SLI_MINUTES_TABLE)
+        .whereIn('objective_ref', refs.slice(c, c + 500))
+        .andWhere('minute', '>', new Date(at - RECENT_MINUTES * MINUTE_MS))
+        .andWhere('minute', '<=', new Date(at))
+        .select('objective_ref', 'minute', 'good', 'total');
+      for (const row of rows) {
+        const entry = byRef.get(row.objective_ref);
+        if (!entry) continue;
+        const minute = toMs(row.minute);
+        entry.values.set(minute, {
+          good: Number(row.good),
+          total: Number(row.total),
+        });
+        entry.latest = Math.max(entry.latest ?? minute, minute);
+      }
     }
-    const rows: MinuteRow[] = await this.db(SLI_MINUTES_TABLE)
-      .where('objective_ref', ref)
-      .andWhere('minute', '>', new Date(at - RECENT_MINUTES * MINUTE_MS))
-      .andWhere('minute', '<=', new Date(at))
-      .select('objective_ref', 'minute', 'good', 'total');
-    for (const row of rows) {
-      recent.set(toMs(row.minute), {
-        good: Number(row.good),
-        total: Number(row.total),
-      });
-    }
-    return recent;
+    return byRef;
   }
 
   /**

@@ -85,71 +85,105 @@ export async function sumRanges(
   objectiveRef: string,
   ranges: ReadonlyArray<[number, number]>,
 ): Promise<Counts[]> {
-  if (ranges.length === 0) return [];
+  const sums = await sumRangesOfMany(db, [objectiveRef], ranges);
+  return sums.get(objectiveRef)!;
+}
+
+/** Objectives per query of {@link sumRangesOfMany}. */
+const REFS_PER_QUERY = 500;
+
+/**
+ * {@link sumRanges} for many objectives with the same ranges (objectives of
+ * the same window and tiers, evaluated at the same minute): one minutes query
+ * and one hours query per 500 objectives, grouped by objective.
+ */
+export async function sumRangesOfMany(
+  db: Knex,
+  objectiveRefs: readonly string[],
+  ranges: ReadonlyArray<[number, number]>,
+): Promise<Map<string, Counts[]>> {
+  const result = new Map(
+    objectiveRefs.map(ref => [ref, ranges.map(() => ({ good: 0, total: 0 }))]),
+  );
+  if (ranges.length === 0) return result;
   const split = ranges.map(splitRange);
-  const sums = ranges.map(() => ({ good: 0, total: 0 }));
+  const add = (
+    rows: Array<Record<string, number | string>>,
+    has: (r: SplitRange) => boolean,
+  ) => {
+    for (const row of rows) {
+      const sums = result.get(String(row.objective_ref));
+      if (!sums) continue;
+      split.forEach((r, i) => {
+        if (!has(r)) return;
+        sums[i].good += Number(row[`g${i}`] ?? 0);
+        sums[i].total += Number(row[`t${i}`] ?? 0);
+      });
+    }
+  };
 
   const spans = split.flatMap(r => r.minutes);
-  if (spans.length > 0) {
-    const inSpans = (list: Array<[number, number]>) =>
-      list.map(() => '(minute > ? and minute <= ?)').join(' or ');
-    const spanBindings = (list: Array<[number, number]>) =>
-      list.flatMap(([x, y]) => [new Date(x), new Date(y)]);
-    const columns = split.flatMap((r, i) =>
-      r.minutes.length === 0
-        ? []
-        : (['good', 'total'] as const).map(column =>
-            db.raw(
-              `coalesce(sum(case when ${inSpans(
-                r.minutes,
-              )} then ${column} else 0 end), 0) as ??`,
-              [...spanBindings(r.minutes), `${column[0]}${i}`],
-            ),
+  const inSpans = (list: Array<[number, number]>) =>
+    list.map(() => '(minute > ? and minute <= ?)').join(' or ');
+  const spanBindings = (list: Array<[number, number]>) =>
+    list.flatMap(([x, y]) => [new Date(x), new Date(y)]);
+  const minuteColumns = split.flatMap((r, i) =>
+    r.minutes.length === 0
+      ? []
+      : (['good', 'total'] as const).map(column =>
+          db.raw(
+            `coalesce(sum(case when ${inSpans(
+              r.minutes,
+            )} then ${column} else 0 end), 0) as ??`,
+            [...spanBindings(r.minutes), `${column[0]}${i}`],
           ),
-    );
-    const row: Record<string, number | string> | undefined = await db(
-      SLI_MINUTES_TABLE,
-    )
-      .where('objective_ref', objectiveRef)
-      .andWhere(q => q.whereRaw(inSpans(spans), spanBindings(spans)))
-      .first(columns);
-    split.forEach((r, i) => {
-      if (r.minutes.length === 0) return;
-      sums[i].good += Number(row?.[`g${i}`] ?? 0);
-      sums[i].total += Number(row?.[`t${i}`] ?? 0);
-    });
-  }
-
+        ),
+  );
   const hourRanges = split.flatMap(r => (r.hours ? [r.hours] : []));
-  if (hourRanges.length > 0) {
-    const columns = split.flatMap((r, i) =>
-      !r.hours
-        ? []
-        : (['good', 'total'] as const).map(column =>
-            db.raw(
-              `coalesce(sum(case when hour >= ? and hour < ? then ${column} else 0 end), 0) as ??`,
-              [
-                new Date(r.hours![0]),
-                new Date(r.hours![1]),
-                `${column[0]}${i}`,
-              ],
-            ),
+  const hourColumns = split.flatMap((r, i) =>
+    !r.hours
+      ? []
+      : (['good', 'total'] as const).map(column =>
+          db.raw(
+            `coalesce(sum(case when hour >= ? and hour < ? then ${column} else 0 end), 0) as ??`,
+            [new Date(r.hours![0]), new Date(r.hours![1]), `${column[0]}${i}`],
           ),
-    );
-    const row: Record<string, number | string> | undefined = await db(
-      SLI_HOURS_TABLE,
-    )
-      .where('objective_ref', objectiveRef)
-      .andWhere('hour', '>=', new Date(Math.min(...hourRanges.map(h => h[0]))))
-      .andWhere('hour', '<', new Date(Math.max(...hourRanges.map(h => h[1]))))
-      .first(columns);
-    split.forEach((r, i) => {
-      if (!r.hours) return;
-      sums[i].good += Number(row?.[`g${i}`] ?? 0);
-      sums[i].total += Number(row?.[`t${i}`] ?? 0);
-    });
+        ),
+  );
+
+  for (let c = 0; c < objectiveRefs.length; c += REFS_PER_QUERY) {
+    const refs = objectiveRefs.slice(c, c + REFS_PER_QUERY);
+    if (spans.length > 0) {
+      add(
+        await db(SLI_MINUTES_TABLE)
+          .whereIn('objective_ref', refs)
+          .andWhere(q => q.whereRaw(inSpans(spans), spanBindings(spans)))
+          .groupBy('objective_ref')
+          .select('objective_ref', ...minuteColumns),
+        r => r.minutes.length > 0,
+      );
+    }
+    if (hourRanges.length > 0) {
+      add(
+        await db(SLI_HOURS_TABLE)
+          .whereIn('objective_ref', refs)
+          .andWhere(
+            'hour',
+            '>=',
+            new Date(Math.min(...hourRanges.map(h => h[0]))),
+          )
+          .andWhere(
+            'hour',
+            '<',
+            new Date(Math.max(...hourRanges.map(h => h[1]))),
+          )
+          .groupBy('objective_ref')
+          .select('objective_ref', ...hourColumns),
+        r => r.hours !== undefined,
+      );
+    }
   }
-  return sums;
+  return result;
 }
 
 /** The objective's minutes in (from, to], as buckets (slices for timeslices budgeting). */
@@ -244,8 +278,6 @@ export async function evaluateAt(
   db: Knex,
   stored: StoredObjective,
   at: number,
-  /** Told each range summed (occurrences budgeting), to keep for the next minute. */
-  onSum?: (range: [number, number], counts: Counts) => void,
 ): Promise<SloStatus> {
   const objective = toEvaluable(stored);
   const dataThrough = await latestMinute(db, objective.ref);
@@ -261,7 +293,6 @@ export async function evaluateAt(
   } else {
     const ranges = rangesAsked(objective, at);
     const sums = await sumRanges(db, objective.ref, ranges);
-    ranges.forEach((range, i) => onSum?.(range, sums[i]));
     const answers = new Map(
       ranges.map(([a, b], i) => [`${a}:${b}`, sums[i]] as const),
     );
