@@ -121,6 +121,9 @@ describeWithPostgres('production start', () => {
         'privacy.regions.UK.masterKey',
         'privacy.regions.APAC.masterKey',
         'ops.audit.signingKey',
+        'slo.notifications.targets.oncall-pagerduty.routingKey',
+        'slo.notifications.targets.team-slack.token',
+        'slo.notifications.targets.ops-jira.apiToken',
       ]) {
         expect(output).toContain(key);
       }
@@ -137,6 +140,13 @@ describeWithPostgres('production start', () => {
       PRIVACY_IDENTIFIERS_KEY_ID: 'test-ids-1',
       PRIVACY_IDENTIFIERS_KEY: key(),
       PRIVACY_SUBJECT_PEPPER: key(),
+      SLO_PAGERDUTY_ROUTING_KEY: key(),
+      SLO_SLACK_TOKEN: `xoxb-${key()}`,
+      SLO_SLACK_CHANNEL: 'C0PROD0001',
+      SLO_JIRA_URL: 'https://jira.example.com',
+      SLO_JIRA_EMAIL: 'slo@example.com',
+      SLO_JIRA_API_TOKEN: key(),
+      SLO_JIRA_PROJECT_KEY: 'OPS',
     };
     for (const region of ['EU', 'US', 'UK', 'APAC']) {
       keys[`PRIVACY_${region}_KEY_ID`] = `test-${region.toLowerCase()}-1`;

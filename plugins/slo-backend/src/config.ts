@@ -94,3 +94,31 @@ export type SloConfig = z.output<typeof sloConfigSchema>;
 export function readSloConfig(config: Config): SloConfig {
   return readValidatedConfig(config, 'slo', sloConfigSchema);
 }
+
+/**
+ * The notification secrets committed in app-config.yaml for the demo. Outside
+ * demo mode they are refused: production never sends with them.
+ */
+const COMMITTED_DEMO_SECRETS = new Set([
+  'demo-routing-key',
+  'xoxb-demo',
+  'demo-token',
+  'demo-api-key',
+]);
+
+/** The config paths of notification secrets that are the committed demo ones. */
+export function committedNotificationSecrets(config: Config): string[] {
+  const targets = config.getOptionalConfig('slo.notifications.targets');
+  if (!targets) return [];
+  return targets
+    .keys()
+    .flatMap(name =>
+      ['routingKey', 'token', 'apiToken', 'apiKey']
+        .filter(field =>
+          COMMITTED_DEMO_SECRETS.has(
+            targets.getOptionalString(`${name}.${field}`) ?? '',
+          ),
+        )
+        .map(field => `slo.notifications.targets.${name}.${field}`),
+    );
+}

@@ -23,7 +23,7 @@ import {
 } from '@internal/plugin-slo-common';
 import { AlertService } from './alerts/AlertService';
 import { AlertStore } from './alerts/AlertStore';
-import { readSloConfig } from './config';
+import { committedNotificationSecrets, readSloConfig } from './config';
 import { DemoTraffic } from './demo/DemoTraffic';
 import { EvaluationService } from './evaluation/EvaluationService';
 import { DemoSinkStore, createNotifiers } from './notify';
@@ -59,6 +59,16 @@ export const sloPlugin = createBackendPlugin({
       async init(deps) {
         const { config: rootConfig, logger } = deps;
         const config = readSloConfig(rootConfig);
+        const committed = config.demo.enabled
+          ? []
+          : committedNotificationSecrets(rootConfig);
+        if (committed.length > 0) {
+          throw new Error(
+            `Refusing to start on the demo keys: the SLO notification secrets committed in app-config.yaml are for demo mode only. Set your own for each of: ${committed.join(
+              ', ',
+            )}`,
+          );
+        }
         const auditKeyring = readAuditKeyring(rootConfig, {
           allowCommittedKeys: config.demo.enabled,
         });
