@@ -12,7 +12,7 @@ import { toRulesFileYaml } from './rulesYaml';
 import {
   alertRulesByTier,
   counterValues,
-  promtoolForTests,
+  describeWithPromtool,
   expectedAlert,
   PromtoolTestGroup,
   testRules,
@@ -20,20 +20,6 @@ import {
 } from './promtoolHarness';
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
-
-const promtoolSetup = promtoolForTests();
-if (promtoolSetup.mode === 'skip') {
-  // eslint-disable-next-line no-console
-  console.warn(`Skipping the promtool tests: ${promtoolSetup.message}`);
-}
-/** `describe` for tests that run promtool: fails in CI without it, skips elsewhere. */
-const describeWithPromtool = (name: string, body: (promtool: string) => void) =>
-  (promtoolSetup.mode === 'skip' ? describe.skip : describe)(name, () => {
-    beforeAll(() => {
-      if (promtoolSetup.mode === 'fail') throw new Error(promtoolSetup.message);
-    });
-    body(promtoolSetup.path);
-  });
 
 /**
  * The engine and the generated Prometheus rules must agree on which tiers

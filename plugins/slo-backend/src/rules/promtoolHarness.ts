@@ -206,3 +206,24 @@ export function tierSummaries(
     targets: [],
   }));
 }
+
+/**
+ * `describe` for tests that run promtool: fails in CI without it (a missing
+ * promtool there is a broken machine), skips with a message elsewhere.
+ */
+export function describeWithPromtool(
+  name: string,
+  body: (promtool: string) => void,
+) {
+  const setup = promtoolForTests();
+  if (setup.mode === 'skip') {
+    // eslint-disable-next-line no-console
+    console.warn(`Skipping the promtool tests: ${setup.message}`);
+  }
+  (setup.mode === 'skip' ? describe.skip : describe)(name, () => {
+    beforeAll(() => {
+      if (setup.mode === 'fail') throw new Error(setup.message);
+    });
+    body(setup.path);
+  });
+}

@@ -13,27 +13,13 @@ import {
   alertRulesByTier,
   checkRules,
   counterValues,
-  promtoolForTests,
+  describeWithPromtool,
   expectedAlert,
   mapLimit,
   PromtoolTestGroup,
   testRules,
   tierSummaries,
 } from './promtoolHarness';
-
-const promtoolSetup = promtoolForTests();
-if (promtoolSetup.mode === 'skip') {
-  // eslint-disable-next-line no-console
-  console.warn(`Skipping the promtool tests: ${promtoolSetup.message}`);
-}
-/** `describe` for tests that run promtool: fails in CI without it, skips elsewhere. */
-const describeWithPromtool = (name: string, body: (promtool: string) => void) =>
-  (promtoolSetup.mode === 'skip' ? describe.skip : describe)(name, () => {
-    beforeAll(() => {
-      if (promtoolSetup.mode === 'fail') throw new Error(promtoolSetup.message);
-    });
-    body(promtoolSetup.path);
-  });
 
 const DAYS_30 = 30 * 24 * 60;
 
