@@ -2,7 +2,7 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { JobQueue } from '@internal/plugin-ops-node';
 import type { ExecutorTransitions } from '../requests/ExecutorTransitions';
 import type { RequestDispatcher } from '../requests/RequestService';
-import type { RequestStore } from '../requests/RequestStore';
+import { IN_FLIGHT_STATES, type RequestStore } from '../requests/RequestStore';
 import type { Executor } from './Executor';
 
 export interface DsarJob {
@@ -52,10 +52,14 @@ export class DsarQueue implements RequestDispatcher {
   async reconcile(store: RequestStore): Promise<number> {
     let restored = 0;
     for (const request of await store.inFlight()) {
-      if (!(await this.queue.has(request.id))) {
-        await this.dispatch(request);
-        restored += 1;
-      }
+      if (await this.queue.has(request.id)) continue;
+      // The list is a snapshot: a request may have finished, and its job been
+      // removed, since it was read. The row is updated before the job ends, so
+      // reading it again after `has` answers whether it is still in flight.
+      const current = await store.get(request.id);
+      if (!current || !IN_FLIGHT_STATES.has(current.state)) continue;
+      await this.dispatch(request);
+      restored += 1;
     }
     if (restored)
       this.logger.info(

@@ -132,6 +132,13 @@ const isoOrNull = (value: Timestamp | null) =>
   value === null ? null : iso(value);
 
 /** The privacy_requests table: the record of every DSAR request. */
+/** States in which a request's job should be on the queue. */
+export const IN_FLIGHT_STATES: ReadonlySet<RequestState> = new Set([
+  'queued',
+  'running',
+  'failed',
+]);
+
 export class RequestStore {
   constructor(
     private readonly db: Knex,
@@ -376,13 +383,13 @@ export class RequestStore {
       .whereIn('state', states);
   }
 
-  /** Requests the queue should be holding: for the reconciler. */
+  /** Requests the queue should be holding: for the reconciler (see IN_FLIGHT_STATES). */
   async inFlight(): Promise<
     Array<{ id: string; priority: number; state: RequestState }>
   > {
     return this.db<RequestRow>(TABLE)
       .select('id', 'priority', 'state')
-      .whereIn('state', ['queued', 'running', 'failed'])
+      .whereIn('state', [...IN_FLIGHT_STATES])
       .orderBy('created_at', 'asc');
   }
 
