@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,6 +58,7 @@ async function startProduction(extraEnv: Record<string, string>) {
         PORTAL_BASE_URL: `http://localhost:${port}`,
         APP_CONFIG_backend_listen_port: String(port),
         APP_CONFIG_ops_storage_directory: join(storage, 'blobs'),
+        APP_CONFIG_evidence_storage_directory: join(storage, 'evidence'),
         ...Object.fromEntries(
           ['EU', 'US', 'UK', 'APAC'].map(region => [
             `APP_CONFIG_privacy_regions_${region}_storage_directory`,
@@ -124,6 +125,7 @@ describeWithPostgres('production start', () => {
         'slo.notifications.targets.oncall-pagerduty.routingKey',
         'slo.notifications.targets.team-slack.token',
         'slo.notifications.targets.ops-jira.apiToken',
+        'evidence.binders.signingKey',
       ]) {
         expect(output).toContain(key);
       }
@@ -147,6 +149,9 @@ describeWithPostgres('production start', () => {
       SLO_JIRA_EMAIL: 'slo@example.com',
       SLO_JIRA_API_TOKEN: key(),
       SLO_JIRA_PROJECT_KEY: 'OPS',
+      EVIDENCE_BINDER_SIGNING_KEY: generateKeyPairSync('ed25519')
+        .privateKey.export({ type: 'pkcs8', format: 'pem' })
+        .toString(),
     };
     for (const region of ['EU', 'US', 'UK', 'APAC']) {
       keys[`PRIVACY_${region}_KEY_ID`] = `test-${region.toLowerCase()}-1`;

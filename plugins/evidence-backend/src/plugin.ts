@@ -1,62 +1,126 @@
-import { createBackendPlugin } from '@backstage/backend-plugin-api';
 import {
-  CRITERION_IDS,
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import {
   evidencePermissions,
-  evidenceReadPermission,
+  mergeCriteria,
 } from '@internal/plugin-evidence-common';
 import {
+  EvidenceCollector,
+  evidenceCollectorsExtensionPoint,
+} from '@internal/plugin-evidence-node';
+import {
+  AuditChainer,
+  createBlobStore,
   opsPluginDeps,
-  pageQuerySchema,
-  parseInput,
-  readValidatedConfig,
+  readAuditKeyring,
   startOpsPlugin,
 } from '@internal/plugin-ops-node';
-import { z } from 'zod';
-import { EvidenceStore } from './EvidenceStore';
-
-const evidenceConfigSchema = z
-  .object({
-    retentionYears: z.number().int().min(1).default(7),
-    freshnessDays: z.number().int().min(1).default(90),
-  })
-  .strict()
-  .default({});
-
-const listQuerySchema = pageQuerySchema.extend({
-  criterion: z.enum(CRITERION_IDS).optional(),
-});
+import { readBinderKeys, readEvidenceConfig } from './config';
+import { createRouter } from './router';
+import { createEvidenceServices } from './services';
 
 /** The SOC 2 evidence backend plugin, under /api/evidence. */
 export const evidencePlugin = createBackendPlugin({
   pluginId: 'evidence',
   register(env) {
+    const added: EvidenceCollector[] = [];
+    env.registerExtensionPoint(evidenceCollectorsExtensionPoint, {
+      addCollector(...collectors) {
+        added.push(...collectors);
+      },
+    });
     env.registerInit({
-      deps: opsPluginDeps,
+      deps: {
+        ...opsPluginDeps,
+        scheduler: coreServices.scheduler,
+        lifecycle: coreServices.lifecycle,
+      },
       async init(deps) {
-        readValidatedConfig(deps.config, 'evidence', evidenceConfigSchema);
+        const { config: rootConfig, logger } = deps;
+        const config = readEvidenceConfig(rootConfig);
+        const keys = readBinderKeys(config);
+        const auditKeyring = readAuditKeyring(rootConfig, {
+          allowCommittedKeys: config.demo.enabled,
+        });
         const { db, router, allow } = await startOpsPlugin(deps, {
           packageName: '@internal/plugin-evidence-backend',
           permissions: evidencePermissions,
         });
-        const store = new EvidenceStore(db);
+        const services = createEvidenceServices({
+          db,
+          blobs: createBlobStore(config.storage),
+          auditKeyring,
+          criteria: mergeCriteria(config.criteria),
+          retentionYears: config.retentionYears,
+          binderKeys: keys,
+          collectors: added,
+          logger,
+          wakeBinderBuilder: () => {
+            deps.scheduler.triggerTask('evidence-build-binders').catch(() => {
+              // Already running: it picks the new binder up on its way.
+            });
+          },
+        });
+        const { audit, runs, evidence, collectors, binders } = services;
 
-        router.get(
-          '/evidence',
-          allow(evidenceReadPermission),
-          async (req, res) => {
-            const { limit, offset, ...filter } = parseInput(
-              listQuerySchema,
-              req.query,
-            );
-            res.json(await store.list(filter, { limit, offset }));
+        // What a process that died left behind: runs marked failed, blobs
+        // without rows removed (or locked, when their row did commit).
+        const startedAt = new Date();
+        await runs.failAbandoned(startedAt, startedAt);
+        await evidence.sweepIntents(new Date(startedAt.getTime() - 60_000));
+
+        const chainer = new AuditChainer(audit, logger);
+        chainer.start();
+        deps.lifecycle.addShutdownHook(async () => {
+          await collectors.stop();
+          await chainer.stop();
+        });
+
+        await deps.scheduler.scheduleTask({
+          id: 'evidence-build-binders',
+          frequency: { seconds: 30 },
+          timeout: { hours: 2 },
+          initialDelay: { seconds: 5 },
+          fn: async () => {
+            await binders.buildPending();
           },
-        );
-        router.get(
-          '/coverage',
-          allow(evidenceReadPermission),
-          async (_req, res) => {
-            res.json({ criteria: await store.coverage() });
+        });
+        await deps.scheduler.scheduleTask({
+          id: 'evidence-collect',
+          frequency: config.schedule.frequency,
+          timeout: config.schedule.timeout,
+          initialDelay: config.demo.enabled
+            ? { seconds: 20 }
+            : config.schedule.initialDelay,
+          fn: async () => {
+            await collectors.runAll({
+              trigger: config.demo.enabled ? 'demo' : 'schedule',
+              requestedBy: 'evidence:scheduler',
+            });
           },
+        });
+        await deps.scheduler.scheduleTask({
+          id: 'evidence-expire',
+          frequency: { hours: 24 },
+          timeout: { hours: 1 },
+          initialDelay: { minutes: 10 },
+          fn: async () => {
+            const expired = await evidence.expire();
+            if (expired > 0) {
+              logger.info(`Expired ${expired} evidence items past retention`);
+            }
+          },
+        });
+
+        router.use(
+          createRouter({
+            ...services,
+            allow,
+            uploads: config.uploads,
+            publicKeyPem: keys.publicKeyPem,
+          }),
         );
       },
     });

@@ -1,4 +1,11 @@
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import {
+  mkdtemp,
+  readFile,
+  readdir,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -50,6 +57,51 @@ describe('LocalBlobStore on disk', () => {
 
     const stored = await store.putContentAddressed(Buffer.from('two'));
     expect((await store.getBuffer(stored.key)).toString()).toBe('two');
+  });
+
+  it('records retention beside the blobs, where no key reaches', async () => {
+    const store = new LocalBlobStore(directory);
+    const retainUntil = new Date(Date.now() + 3600_000);
+    await store.put('evidence/a.json', Buffer.from('{}'), { retainUntil });
+
+    const record = join(directory, '~retention/evidence/a.json~');
+    expect(JSON.parse(await readFile(record, 'utf8'))).toEqual({
+      retainUntil: retainUntil.toISOString(),
+    });
+    expect((await stat(record)).mode & 0o777).toBe(0o600);
+    // `~` is no key character: the records cannot be written or removed as blobs.
+    await expect(
+      store.delete('~retention/evidence/a.json~'),
+    ).rejects.toMatchObject({ name: 'InputError' });
+    expect(await readdir(join(directory, '~retention/evidence'))).toEqual([
+      'a.json~',
+    ]);
+  });
+
+  it('fails closed when a retention record is unreadable', async () => {
+    const store = new LocalBlobStore(directory);
+    await store.put('evidence/b.json', Buffer.from('{}'), {
+      retainUntil: new Date(Date.now() + 3600_000),
+    });
+    await writeFile(join(directory, '~retention/evidence/b.json~'), 'garbage');
+
+    await expect(store.delete('evidence/b.json')).rejects.toThrow(
+      'The retention record of blob "evidence/b.json" is unreadable',
+    );
+    expect((await store.getBuffer('evidence/b.json')).toString()).toBe('{}');
+  });
+
+  it('drops the record of a run-out retention when the key is written anew', async () => {
+    let now = new Date();
+    const store = new LocalBlobStore(directory, { now: () => now });
+    await store.put('evidence/c.json', Buffer.from('old'), {
+      retainUntil: new Date(now.getTime() + 1000),
+    });
+    now = new Date(now.getTime() + 2000);
+    await store.put('evidence/c.json', Buffer.from('new'));
+
+    expect(await store.head('evidence/c.json')).toEqual({ sizeBytes: 3 });
+    expect(await readdir(join(directory, '~retention/evidence'))).toEqual([]);
   });
 
   it('closes the file when a read stream is dropped', async () => {

@@ -15,6 +15,13 @@ import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { Digest, Digester, checkDigest } from './digest';
 import { assertBlobKey, contentAddressedKey } from './keys';
+import {
+  Clock,
+  isRetained,
+  requestedRetention,
+  retainedError,
+  systemClock,
+} from './retention';
 import type {
   BlobData,
   BlobMetadata,
@@ -31,20 +38,46 @@ function isMissing(error: unknown): boolean {
 }
 
 /**
+ * Folder of the retention records, beside the blobs. `~` is no key
+ * character, so no key reaches it (nor a record's name, `<key>~`).
+ */
+const RETENTION_FOLDER = '~retention';
+
+/** What a retention record file holds. */
+interface RetentionRecord {
+  retainUntil: string;
+}
+
+/** Options of a {@link LocalBlobStore} besides its folder. */
+export interface LocalBlobStoreOptions {
+  /** Clock deciding whether retention has run out. Default: the system clock. */
+  now?: () => Date;
+}
+
+/**
  * Keeps blobs as files under a directory (mode 0600, folders 0700). A write
  * streams into a temp file beside its target, hashing as it goes, is synced
  * to disk and then renamed over the target, so readers see the old blob or
  * the new one, never a part. Unlike S3, a key cannot be both a blob and a
  * folder of blobs: with `a/b` stored, `a` reads as missing and cannot be
  * written (nor `a/b` while `a` is a blob).
+ *
+ * Retention (`retainUntil`) is recorded in a small JSON file per blob,
+ * `~retention/<key>~` under the directory (`{"retainUntil": "<ISO 8601>"}`),
+ * written before the blob itself so a crash leaves a blob retained rather
+ * than unguarded. `delete` and `put` read it and refuse a retained blob.
+ * This guards against the application, not against someone with the
+ * folder's file permissions: for that, use S3 Object Lock.
  */
 export class LocalBlobStore implements BlobStore {
   readonly #root: string;
+  readonly #now: Clock;
   /** Folders already created, so a put costs no mkdir after the first. */
   readonly #directories = new Set<string>();
 
-  constructor(directory: string) {
+  constructor(directory: string, options: LocalBlobStoreOptions = {}) {
     this.#root = resolve(directory);
+    this.#now = options.now ?? systemClock;
   }
 
   async put(
@@ -53,14 +86,21 @@ export class LocalBlobStore implements BlobStore {
     options: PutBlobOptions = {},
   ): Promise<StoredBlob> {
     const path = this.#path(key);
+    const retainUntil = requestedRetention(options.retainUntil, this.#now());
+    // Refuse before reading the content, and again before replacing the file.
+    await this.#assertNotRetained(key);
     const temp = tempPath(dirname(path), path);
     const digest = await this.#writeTemp(temp, data, options);
     try {
+      await this.#assertNotRetained(key);
+      if (retainUntil) await this.#writeRetention(key, retainUntil);
       await rename(temp, path);
     } catch (error) {
       await rm(temp, { force: true });
       throw error;
     }
+    // A record left by a retention that has run out belongs to the old content.
+    if (!retainUntil) await rm(this.#retentionPath(key), { force: true });
     return this.#stored(key, path, digest);
   }
 
@@ -74,9 +114,22 @@ export class LocalBlobStore implements BlobStore {
     const key = contentAddressedKey(digest.sha256);
     const path = this.#path(key);
     try {
-      if (await this.head(key)) {
+      const retainUntil = requestedRetention(options.retainUntil, this.#now());
+      const existing = await this.head(key);
+      if (existing) {
         await rm(temp, { force: true });
+        // The same content again: extend its retention, never shorten it.
+        if (
+          retainUntil &&
+          !(
+            existing.retainUntil &&
+            existing.retainUntil.getTime() >= retainUntil.getTime()
+          )
+        ) {
+          await this.#writeRetention(key, retainUntil);
+        }
       } else {
+        if (retainUntil) await this.#writeRetention(key, retainUntil);
         // Always: the folder of a new hash prefix may not exist yet.
         await this.#ensureDirectory(dirname(path));
         await rename(temp, path);
@@ -86,6 +139,16 @@ export class LocalBlobStore implements BlobStore {
       throw error;
     }
     return this.#stored(key, path, digest);
+  }
+
+  async retain(key: string, retainUntil: Date): Promise<void> {
+    this.#path(key);
+    const until = requestedRetention(retainUntil, this.#now());
+    const existing = await this.head(key);
+    if (!existing) throw notFound(key);
+    if (!until) return;
+    if (existing.retainUntil && existing.retainUntil >= until) return;
+    await this.#writeRetention(key, until);
   }
 
   async get(key: string): Promise<Readable> {
@@ -116,22 +179,82 @@ export class LocalBlobStore implements BlobStore {
 
   async head(key: string): Promise<BlobMetadata | undefined> {
     const path = this.#path(key);
+    let sizeBytes: number;
     try {
       const stats = await stat(path);
-      return stats.isFile() ? { sizeBytes: stats.size } : undefined;
+      if (!stats.isFile()) return undefined;
+      sizeBytes = stats.size;
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw error;
     }
+    const retainUntil = await this.#readRetention(key);
+    return retainUntil ? { sizeBytes, retainUntil } : { sizeBytes };
   }
 
   async delete(key: string): Promise<void> {
     const path = this.#path(key);
+    await this.#assertNotRetained(key);
     try {
       await rm(path, { force: true });
     } catch (error) {
       if (!isMissing(error)) throw error;
     }
+    await rm(this.#retentionPath(key), { force: true });
+  }
+
+  /** Throws a NotAllowedError while the blob under `key` is retained. */
+  async #assertNotRetained(key: string): Promise<void> {
+    const retainUntil = await this.#readRetention(key);
+    if (retainUntil && isRetained(retainUntil, this.#now())) {
+      throw retainedError(key, retainUntil);
+    }
+  }
+
+  /** The recorded retain-until date of `key`, if any. */
+  async #readRetention(key: string): Promise<Date | undefined> {
+    let text: string;
+    try {
+      text = await readFile(this.#retentionPath(key), 'utf8');
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+    let date: Date | undefined;
+    try {
+      const record = JSON.parse(text) as RetentionRecord;
+      date = new Date(record.retainUntil);
+    } catch {
+      date = undefined;
+    }
+    if (!date || Number.isNaN(date.getTime())) {
+      // Fail closed: an unreadable record must not unlock the blob.
+      throw new Error(`The retention record of blob "${key}" is unreadable`);
+    }
+    return date;
+  }
+
+  /** Records `retainUntil` for `key`, atomically (temp file, then rename). */
+  async #writeRetention(key: string, retainUntil: Date): Promise<void> {
+    const path = this.#retentionPath(key);
+    const temp = tempPath(dirname(path), path);
+    const record: RetentionRecord = { retainUntil: retainUntil.toISOString() };
+    const handle = await this.#createFile(temp);
+    try {
+      await handle.writeFile(JSON.stringify(record));
+      await handle.sync();
+      await handle.close();
+      await rename(temp, path);
+    } catch (error) {
+      await handle.close().catch(() => {});
+      await rm(temp, { force: true });
+      throw error;
+    }
+  }
+
+  #retentionPath(key: string): string {
+    assertBlobKey(key);
+    return join(this.#root, RETENTION_FOLDER, `${key}~`);
   }
 
   /** Streams `data` into a new file at `temp`; on any failure removes it. */

@@ -20,6 +20,7 @@ describe('S3BlobStore on the wire', () => {
     server = await startFakeS3Server({
       accessKeyId: credentials.accessKeyId,
       buckets: ['privacy-eu'],
+      objectLockBuckets: ['privacy-locked'],
     });
   });
   afterEach(async () => {
@@ -94,10 +95,15 @@ describe('S3BlobStore on the wire', () => {
   });
 
   it('writes every object with the Object Lock retention when configured', async () => {
-    const s3 = store({ objectLock: { mode: 'COMPLIANCE', retainDays: 7 } });
+    const s3 = store({
+      bucket: 'privacy-locked',
+      objectLock: { mode: 'COMPLIANCE', retainDays: 7 },
+    });
     const before = Date.now();
     await s3.put('audit-head/privacy.json', Buffer.from('{}'));
-    const [put] = server.requests;
+    // A HeadObject first: a blob written with retainUntil may not be replaced.
+    expect(server.requests.map(r => r.method)).toEqual(['HEAD', 'PUT']);
+    const put = server.requests[1];
     expect(put.headers['x-amz-object-lock-mode']).toBe('COMPLIANCE');
     const until = Date.parse(
       String(put.headers['x-amz-object-lock-retain-until-date']),
@@ -106,6 +112,7 @@ describe('S3BlobStore on the wire', () => {
     expect(until - before).toBeLessThan(7 * 24 * 3600_000 + 60_000);
     // Object Lock writes need a checksum.
     expect(put.headers).toHaveProperty('x-amz-checksum-crc32');
+    expect(put.headers['content-md5']).toBe(md5('{}'));
   });
 
   it('stores keys as they are without a prefix', async () => {
@@ -309,6 +316,227 @@ describe('S3BlobStore on the wire', () => {
     });
   });
 });
+
+describe('S3BlobStore with Object Lock on the wire', () => {
+  let server: FakeS3Server;
+  let clock = new Date();
+  const now = () => clock;
+  beforeEach(async () => {
+    clock = new Date();
+    server = await startFakeS3Server({
+      accessKeyId: credentials.accessKeyId,
+      buckets: ['plain'],
+      objectLockBuckets: ['evidence'],
+      now,
+    });
+  });
+  afterEach(async () => {
+    await server.close();
+  });
+
+  function store(options: Partial<S3BlobStoreOptions> = {}) {
+    return new S3BlobStore({
+      bucket: 'evidence',
+      endpoint: server.endpoint,
+      credentials,
+      objectLock: { mode: 'COMPLIANCE' },
+      partSizeBytes: 5 * MiB,
+      now,
+      ...options,
+    });
+  }
+
+  it('sends the lock headers, Content-MD5 and a checksum with a retained PutObject', async () => {
+    const retainUntil = new Date(clock.getTime() + 3600_000);
+    const data = Buffer.from('evidence bytes');
+    await store().put('items/a.json', data, { retainUntil });
+
+    const put = server.requests.find(r => r.method === 'PUT')!;
+    expect(put.headers).toMatchObject({
+      'x-amz-object-lock-mode': 'COMPLIANCE',
+      'x-amz-object-lock-retain-until-date': retainUntil.toISOString(),
+      'content-md5': md5(data),
+      'x-amz-checksum-crc32': expect.any(String),
+      'x-amz-meta-ops-retention': 'fixed',
+    });
+    const [version] = server.versions.get('evidence')!.get('items/a.json')!;
+    expect(version.lock).toEqual({ mode: 'COMPLIANCE', retainUntil });
+  });
+
+  it('sends no lock headers without retainUntil nor retainDays', async () => {
+    await store().put('items/plain.json', Buffer.from('{}'));
+    const put = server.requests.find(r => r.method === 'PUT')!;
+    expect(put.headers).not.toHaveProperty('x-amz-object-lock-mode');
+    expect(put.headers).not.toHaveProperty('content-md5');
+  });
+
+  it('locks a multipart upload at its creation and sends Content-MD5 with every part', async () => {
+    const retainUntil = new Date(clock.getTime() + 3600_000);
+    const data = randomBytes(11 * MiB);
+    await store().put('items/big.bin', chunked(data, 1 * MiB), { retainUntil });
+
+    const create = server.requests.find(r =>
+      new URLSearchParams(r.query).has('uploads'),
+    )!;
+    expect(create.headers).toMatchObject({
+      'x-amz-object-lock-mode': 'COMPLIANCE',
+      'x-amz-object-lock-retain-until-date': retainUntil.toISOString(),
+    });
+    const parts = server.requests.filter(r => r.query.includes('partNumber'));
+    expect(parts.map(p => p.headers['content-md5'])).toEqual([
+      md5(data.subarray(0, 5 * MiB)),
+      md5(data.subarray(5 * MiB, 10 * MiB)),
+      md5(data.subarray(10 * MiB)),
+    ]);
+    const versions = server.versions.get('evidence')!.get('items/big.bin')!;
+    expect(versions).toHaveLength(1);
+    expect(versions[0].lock?.retainUntil).toEqual(retainUntil);
+  });
+
+  it('stages a large content-addressed blob unlocked, locks its copy and removes the staging version', async () => {
+    const retainUntil = new Date(clock.getTime() + 3600_000);
+    const data = randomBytes(6 * MiB);
+    const key = contentAddressedKey(sha256(data));
+    await store().putContentAddressed(Readable.from([data]), { retainUntil });
+
+    const create = server.requests.find(r =>
+      new URLSearchParams(r.query).has('uploads'),
+    )!;
+    expect(create.headers).not.toHaveProperty('x-amz-object-lock-mode');
+    const copy = server.requests.find(r => r.headers['x-amz-copy-source'])!;
+    expect(copy).toMatchObject({
+      path: `/evidence/${key}`,
+      headers: {
+        'x-amz-object-lock-mode': 'COMPLIANCE',
+        'x-amz-object-lock-retain-until-date': retainUntil.toISOString(),
+      },
+    });
+    const removeStaging = server.requests.find(
+      r => r.method === 'DELETE' && r.path.includes('.staging'),
+    )!;
+    expect(removeStaging.query).toMatch(/(^|&)versionId=/);
+    expect([...server.versions.get('evidence')!.keys()]).toEqual([key]);
+  });
+
+  it('extends the retention of stored content with PutObjectRetention, never shortens it', async () => {
+    const data = Buffer.from('same evidence');
+    const key = contentAddressedKey(sha256(data));
+    const first = new Date(clock.getTime() + 3600_000);
+    const later = new Date(clock.getTime() + 7200_000);
+    await store().putContentAddressed(data, { retainUntil: first });
+    server.requests.length = 0;
+
+    await store().putContentAddressed(data, { retainUntil: later });
+    const retention = server.requests.find(r => r.query.includes('retention'))!;
+    const [version] = server.versions.get('evidence')!.get(key)!;
+    expect(retention.method).toBe('PUT');
+    expect(new URLSearchParams(retention.query).get('versionId')).toBe(
+      version.versionId,
+    );
+    expect(version.lock).toEqual({ mode: 'COMPLIANCE', retainUntil: later });
+
+    server.requests.length = 0;
+    await store().putContentAddressed(data, { retainUntil: first });
+    expect(server.requests.map(r => r.method)).toEqual(['HEAD']);
+    expect(version.lock?.retainUntil).toEqual(later);
+  });
+
+  it('deletes by version id so that S3 decides, and names the key and date when it refuses', async () => {
+    const retainUntil = new Date(clock.getTime() + 3600_000);
+    await store().put('items/locked.json', Buffer.from('{}'), { retainUntil });
+    server.requests.length = 0;
+
+    await expect(store().delete('items/locked.json')).rejects.toMatchObject({
+      name: 'NotAllowedError',
+      message: `Blob "items/locked.json" is retained until ${retainUntil.toISOString()}: it cannot be deleted or overwritten before then`,
+    });
+    const del = server.requests.find(r => r.method === 'DELETE')!;
+    expect(new URLSearchParams(del.query).get('versionId')).toBeTruthy();
+    // No delete marker either: the object reads as before.
+    expect(
+      server.versions.get('evidence')!.get('items/locked.json'),
+    ).toHaveLength(1);
+    expect(server.buckets.get('evidence')!.has('items/locked.json')).toBe(true);
+  });
+
+  it('removes every version of a key written over, as a delete should', async () => {
+    const s3 = store();
+    await s3.put('items/v.json', Buffer.from('1'));
+    await s3.put('items/v.json', Buffer.from('2'));
+    expect(server.versions.get('evidence')!.get('items/v.json')).toHaveLength(
+      2,
+    );
+    await s3.delete('items/v.json');
+    expect(server.versions.get('evidence')!.has('items/v.json')).toBe(false);
+    expect(await s3.head('items/v.json')).toBeUndefined();
+  });
+
+  it('keeps the audit anchor working under retainDays: a new version over the retained one', async () => {
+    const s3 = store({ objectLock: { mode: 'COMPLIANCE', retainDays: 1 } });
+    await s3.put('privacy/audit-head/a.json', Buffer.from('{"seq":1}'));
+    await s3.put('privacy/audit-head/a.json', Buffer.from('{"seq":2}'));
+
+    expect((await s3.getBuffer('privacy/audit-head/a.json')).toString()).toBe(
+      '{"seq":2}',
+    );
+    const versions = server.versions
+      .get('evidence')!
+      .get('privacy/audit-head/a.json')!;
+    expect(versions.map(v => v.data.toString())).toEqual([
+      '{"seq":1}',
+      '{"seq":2}',
+    ]);
+    expect(versions.every(v => v.lock?.mode === 'COMPLIANCE')).toBe(true);
+    await expect(s3.delete('privacy/audit-head/a.json')).rejects.toMatchObject({
+      name: 'NotAllowedError',
+    });
+  });
+
+  it('uses the later of retainUntil and retainDays', async () => {
+    const s3 = store({ objectLock: { mode: 'GOVERNANCE', retainDays: 2 } });
+    const soon = new Date(clock.getTime() + 3600_000);
+    await s3.put('items/g.json', Buffer.from('{}'), { retainUntil: soon });
+    const [version] = server.versions.get('evidence')!.get('items/g.json')!;
+    expect(version.lock).toEqual({
+      mode: 'GOVERNANCE',
+      retainUntil: new Date(clock.getTime() + 2 * 24 * 3600_000),
+    });
+  });
+
+  it('refuses retainUntil without objectLock rather than store an unretained blob', async () => {
+    const s3 = store({ bucket: 'plain', objectLock: undefined });
+    await expect(
+      s3.put('items/x.json', Buffer.from('{}'), {
+        retainUntil: new Date(clock.getTime() + 3600_000),
+      }),
+    ).rejects.toThrow(
+      'S3 blob store of bucket "plain" cannot retain blobs: configure objectLock',
+    );
+    await expect(
+      s3.putContentAddressed(Buffer.from('{}'), {
+        retainUntil: new Date(clock.getTime() + 3600_000),
+      }),
+    ).rejects.toThrow('cannot retain blobs');
+    expect(server.buckets.get('plain')!.size).toBe(0);
+  });
+
+  it('surfaces S3 refusing lock headers on a bucket without Object Lock', async () => {
+    const s3 = store({ bucket: 'plain' });
+    await expect(
+      s3.put('items/x.json', Buffer.from('{}'), {
+        retainUntil: new Date(clock.getTime() + 3600_000),
+      }),
+    ).rejects.toMatchObject({
+      name: 'InvalidRequest',
+      message: 'Bucket is missing Object Lock Configuration',
+    });
+    expect(server.buckets.get('plain')!.size).toBe(0);
+  });
+});
+
+function md5(data: Buffer | string): string {
+  return createHash('md5').update(data).digest('base64');
+}
 
 function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');

@@ -48,7 +48,41 @@ describe('blob store configuration', () => {
     });
   });
 
+  it('accepts Object Lock with a mode alone, or with a default retention', () => {
+    expect(
+      read({ s3: { bucket: 'evidence', objectLock: { mode: 'COMPLIANCE' } } }),
+    ).toEqual({
+      s3: {
+        bucket: 'evidence',
+        region: 'us-east-1',
+        objectLock: { mode: 'COMPLIANCE' },
+      },
+    });
+    expect(
+      read({
+        s3: {
+          bucket: 'anchors',
+          objectLock: { mode: 'GOVERNANCE', retainDays: 30 },
+        },
+      }),
+    ).toEqual({
+      s3: {
+        bucket: 'anchors',
+        region: 'us-east-1',
+        objectLock: { mode: 'GOVERNANCE', retainDays: 30 },
+      },
+    });
+  });
+
   it.each([
+    [
+      { s3: { bucket: 'b', objectLock: { mode: 'FOREVER' } } },
+      'Invalid configuration at plugin.storage.s3.objectLock.mode',
+    ],
+    [
+      { s3: { bucket: 'b', objectLock: { retainDays: 7 } } },
+      'Invalid configuration at plugin.storage.s3.objectLock.mode: Required',
+    ],
     [
       { directory: '/data', s3: { bucket: 'b' } },
       'Invalid configuration at plugin.storage: set either directory (a local folder) or s3 (an S3-compatible bucket), exactly one',

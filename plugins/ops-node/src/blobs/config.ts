@@ -35,11 +35,15 @@ const s3ConfigSchema = z
       })
       .strict()
       .optional(),
-    /** Retention of every object written, in a bucket with Object Lock enabled. */
+    /**
+     * For a bucket with Object Lock enabled: the lock mode of retained
+     * objects (writes with `retainUntil`), and optionally `retainDays`, a
+     * retention every object written gets at least.
+     */
     objectLock: z
       .object({
         mode: z.enum(['GOVERNANCE', 'COMPLIANCE']),
-        retainDays: z.number().int().positive(),
+        retainDays: z.number().int().positive().optional(),
       })
       .strict()
       .optional(),
@@ -50,7 +54,8 @@ const s3ConfigSchema = z
  * Validates blob store settings as a plugin reads them from its config
  * (e.g. with `readValidatedConfig`): either `directory` (a local folder) or
  * `s3` (`bucket`, optional `prefix`, `region` (default us-east-1),
- * `endpoint`, `forcePathStyle`, `credentials`), exactly one.
+ * `endpoint`, `forcePathStyle`, `credentials`, `objectLock: { mode,
+ * retainDays? }`), exactly one.
  */
 export const blobStoreConfigSchema: z.ZodType<
   BlobStoreConfig,

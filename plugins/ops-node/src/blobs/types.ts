@@ -12,6 +12,17 @@ export interface PutBlobOptions {
   sha256?: string;
   /** The size the content must have; as for `sha256`. */
   sizeBytes?: number;
+  /**
+   * Keep the blob until this moment: before it, `delete` of the key and a
+   * `put` over it fail with a NotAllowedError naming the key and the date.
+   * A content-addressed write of content already stored extends the stored
+   * blob's retention to this date when it is later, never shortens it. A
+   * date not in the future asks for nothing: the blob is stored unretained.
+   * The local store records the date beside the blob; an S3 store needs
+   * `objectLock` (S3 Object Lock, which S3 itself enforces) and refuses the
+   * write without it.
+   */
+  retainUntil?: Date;
 }
 
 /** A blob as written. */
@@ -28,6 +39,11 @@ export interface StoredBlob {
 /** What a store knows about a blob without reading it. */
 export interface BlobMetadata {
   sizeBytes: number;
+  /**
+   * Until when the blob is retained, when the store knows (past dates
+   * included: retention that has run out).
+   */
+  retainUntil?: Date;
 }
 
 /**
@@ -42,7 +58,10 @@ export interface BlobMetadata {
  * unchanged.
  */
 export interface BlobStore {
-  /** Writes `data` under `key`, replacing any blob there. */
+  /**
+   * Writes `data` under `key`, replacing any blob there, unless that blob
+   * is retained (see {@link PutBlobOptions.retainUntil}): then NotAllowedError.
+   */
   put(
     key: string,
     data: BlobData,
@@ -60,6 +79,15 @@ export interface BlobStore {
   ): Promise<StoredBlob>;
 
   /**
+   * Retains the stored blob under `key` until `retainUntil`, as a write with
+   * {@link PutBlobOptions.retainUntil} would have: extends a shorter
+   * retention, never shortens one; a date not in the future does nothing.
+   * A missing key fails with a NotFoundError. For content written first and
+   * locked once its record is committed.
+   */
+  retain(key: string, retainUntil: Date): Promise<void>;
+
+  /**
    * The blob's content as a stream. A missing key fails with a
    * NotFoundError here, before any stream is handed back.
    */
@@ -68,9 +96,12 @@ export interface BlobStore {
   /** The blob's content in memory: for small blobs only. NotFoundError as for `get`. */
   getBuffer(key: string): Promise<Buffer>;
 
-  /** The blob's size, or `undefined` when there is no blob under `key`. */
+  /** The blob's size (and retention), or `undefined` when there is no blob under `key`. */
   head(key: string): Promise<BlobMetadata | undefined>;
 
-  /** Removes the blob; removing a missing blob is not an error. */
+  /**
+   * Removes the blob; removing a missing blob is not an error. A blob
+   * retained beyond now is kept and the call fails with a NotAllowedError.
+   */
   delete(key: string): Promise<void>;
 }

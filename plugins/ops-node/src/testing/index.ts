@@ -6,8 +6,10 @@
  */
 export {
   startFakeS3Server,
+  type FakeS3Lock,
   type FakeS3Server,
   type FakeS3Upload,
+  type FakeS3Version,
 } from './fakeS3Server';
 export { useThisRealmForSqliteErrors } from './sqliteErrors';
 export { TEST_AUDIT_KEY, testAuditKeyring } from './auditKeys';

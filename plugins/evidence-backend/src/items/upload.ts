@@ -1,0 +1,117 @@
+import { InputError } from '@backstage/errors';
+import busboy from 'busboy';
+import type { Request } from 'express';
+import { PassThrough, Readable } from 'node:stream';
+import { fileNameSchema } from '../collectors/CollectorRunner';
+import { spool, SpooledFile, TooLargeError } from './spool';
+
+/** A multipart upload read off a request: its `metadata` field and its one file, spooled. */
+export interface Upload {
+  metadata: unknown;
+  fileName: string;
+  mediaType: string;
+  file: SpooledFile;
+}
+
+/**
+ * Reads `multipart/form-data` with one `file` and a `metadata` JSON field.
+ * Refuses, with a 400 that says why and before anything is stored: another
+ * content type, a missing part, a hostile file name (folders, NUL, control
+ * characters, over 200 characters), a media type not in `mediaTypes`, or a
+ * file over `maxBytes` (the copy stops as soon as it passes).
+ */
+export async function readUpload(
+  req: Request,
+  options: { maxBytes: number; mediaTypes: string[] },
+): Promise<Upload> {
+  const type = req.headers['content-type'] ?? '';
+  if (!type.startsWith('multipart/form-data')) {
+    throw new InputError('Upload evidence as multipart/form-data with a file and a metadata field');
+  }
+  let parser: busboy.Busboy;
+  try {
+    parser = busboy({
+      headers: req.headers,
+      // Keep the name as sent, so a name with folders is refused, not trimmed.
+      preservePath: true,
+      limits: { files: 1, fields: 5, fieldSize: 64 * 1024, parts: 6 },
+    });
+  } catch (error) {
+    throw new InputError(`Unreadable upload: ${(error as Error).message}`);
+  }
+  let metadataText: string | undefined;
+  let filePromise: Promise<Upload['file']> | undefined;
+  let fileName = '';
+  let mediaType = '';
+  let refused: Error | undefined;
+  const refuse = (error: Error) => {
+    refused ??= error;
+  };
+  await new Promise<void>((resolve, reject) => {
+    parser.on('field', (name, value, info) => {
+      if (info.valueTruncated) refuse(new InputError(`The ${name} field is too long`));
+      else if (name === 'metadata') metadataText = value;
+    });
+    parser.on('file', (name, stream: Readable, info) => {
+      if (name !== 'file' || filePromise) {
+        stream.resume();
+        refuse(new InputError('Send exactly one file, in the field named file'));
+        return;
+      }
+      fileName = info.filename ?? '';
+      mediaType = (info.mimeType ?? '').toLowerCase();
+      const nameCheck = fileNameSchema.safeParse(fileName);
+      if (!nameCheck.success) {
+        stream.resume();
+        refuse(
+          new InputError(
+            `Refused file name: ${nameCheck.error.issues[0]?.message ?? 'invalid'}`,
+          ),
+        );
+        return;
+      }
+      if (!options.mediaTypes.includes(mediaType)) {
+        stream.resume();
+        refuse(
+          new InputError(
+            `Refused media type ${mediaType || '(none)'}: accepted are ${options.mediaTypes.join(', ')}`,
+          ),
+        );
+        return;
+      }
+      const through = new PassThrough();
+      stream.pipe(through);
+      filePromise = spool(through, { maxBytes: options.maxBytes });
+      filePromise.catch(error => {
+        stream.resume();
+        refuse(
+          error instanceof TooLargeError
+            ? new InputError(`The file is ${error.message}`)
+            : error,
+        );
+      });
+    });
+    parser.on('filesLimit', () => refuse(new InputError('Send exactly one file')));
+    parser.on('partsLimit', () => refuse(new InputError('Too many parts in the upload')));
+    parser.on('error', (error: Error) =>
+      reject(new InputError(`Unreadable upload: ${error.message}`)),
+    );
+    parser.on('close', () => resolve());
+    req.pipe(parser);
+  });
+  const file = await filePromise?.catch(() => undefined);
+  if (refused || !file) {
+    await file?.remove();
+    throw refused ?? new InputError('The upload has no file (a field named file)');
+  }
+  if (metadataText === undefined) {
+    await file.remove();
+    throw new InputError('The upload has no metadata field');
+  }
+  try {
+    return { metadata: JSON.parse(metadataText), fileName, mediaType, file };
+  } catch {
+    await file.remove();
+    throw new InputError('The metadata field is not JSON');
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * What an adopter needs to add an evidence collector as a backend module:
+ * the collector contract and `evidenceCollectorsExtensionPoint`.
+ *
+ * @packageDocumentation
+ */
+export * from './collectors';
