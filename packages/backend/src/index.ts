@@ -31,6 +31,7 @@ backend.add(import('./modules/opsPermissionPolicy'));
 backend.add(import('@internal/plugin-privacy-backend'));
 backend.add(import('@internal/plugin-slo-backend'));
 backend.add(import('@internal/plugin-evidence-backend'));
+backend.add(import('./modules/evidenceAccessReview'));
 backend.add(import('@internal/plugin-drills-backend'));
 
 // A plugin that cannot start (bad config, say) stops the process: a portal

@@ -74,8 +74,11 @@ export const evidenceConfigSchema = z
         signingKey: z.string().min(1),
       })
       .strict(),
-    /** Settings of the built-in collectors; each is validated where it is built. */
-    collectors: z.record(z.unknown()).default({}),
+    // Settings of the built-in collectors, each validated where it is read
+    // (collectors/builtIn.ts and the collectors' own config readers).
+    builtInCollectors: z.unknown().optional(),
+    changeManagement: z.unknown().optional(),
+    backupRestore: z.unknown().optional(),
     demo: z
       .object({ enabled: z.boolean().default(false) })
       .strict()

@@ -2,7 +2,7 @@ import { TestDatabases } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { EvidenceCollector } from '@internal/plugin-evidence-node';
 import request from 'supertest';
-import { startEvidenceBackend } from './testing/evidenceTestBackend';
+import { startEvidenceBackend } from './__testUtils__/evidenceTestBackend';
 
 jest.setTimeout(120_000);
 

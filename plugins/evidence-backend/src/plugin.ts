@@ -17,6 +17,8 @@ import {
   readAuditKeyring,
   startOpsPlugin,
 } from '@internal/plugin-ops-node';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { createBuiltInCollectors } from './collectors/builtIn';
 import { readBinderKeys, readEvidenceConfig } from './config';
 import { createRouter } from './router';
 import { createEvidenceServices } from './services';
@@ -36,6 +38,9 @@ export const evidencePlugin = createBackendPlugin({
         ...opsPluginDeps,
         scheduler: coreServices.scheduler,
         lifecycle: coreServices.lifecycle,
+        auth: coreServices.auth,
+        discovery: coreServices.discovery,
+        catalog: catalogServiceRef,
       },
       async init(deps) {
         const { config: rootConfig, logger } = deps;
@@ -48,14 +53,32 @@ export const evidencePlugin = createBackendPlugin({
           packageName: '@internal/plugin-evidence-backend',
           permissions: evidencePermissions,
         });
+        const criteria = mergeCriteria(config.criteria);
+        const builtIn = createBuiltInCollectors({
+          config: rootConfig,
+          db,
+          demo: config.demo.enabled,
+          availabilityCriteria: criteria.some(c =>
+            c.points.some(p => p.id === 'A1.2'),
+          ),
+          auth: deps.auth,
+          discovery: deps.discovery,
+          loadComponents: async () => {
+            const { items } = await deps.catalog.getEntities(
+              { filter: { kind: 'Component' } },
+              { credentials: await deps.auth.getOwnServiceCredentials() },
+            );
+            return items;
+          },
+        });
         const services = createEvidenceServices({
           db,
           blobs: createBlobStore(config.storage),
           auditKeyring,
-          criteria: mergeCriteria(config.criteria),
+          criteria,
           retentionYears: config.retentionYears,
           binderKeys: keys,
-          collectors: added,
+          collectors: [...builtIn, ...added],
           logger,
           wakeBinderBuilder: () => {
             deps.scheduler.triggerTask('evidence-build-binders').catch(() => {

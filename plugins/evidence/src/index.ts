@@ -4,6 +4,20 @@
  *
  * @packageDocumentation
  */
-export { evidencePlugin, EvidencePage } from './plugin';
+export { evidencePlugin, EvidencePage, EntityEvidenceContent } from './plugin';
 export { evidenceApiRef, EvidenceClient } from './api';
-export type { EvidenceApi } from './api';
+export type {
+  AccessReviewEntry,
+  CollectorRunDetail,
+  EvidenceApi,
+  EvidenceItemDetail,
+  ExceptionListQuery,
+  ExceptionState,
+  ItemListQuery,
+  ItemVerification,
+  NewBinder,
+  NewException,
+  PageQuery,
+  RunListQuery,
+  UploadMetadata,
+} from './api';

@@ -1,6 +1,6 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import type { EvidenceCollector } from '@internal/plugin-evidence-node';
-import { evidenceTestServices } from '../testing/evidenceTestServices';
+import { evidenceTestServices } from '../__testUtils__/evidenceTestServices';
 
 jest.setTimeout(60_000);
 

@@ -3,7 +3,7 @@ import { contentAddressedKey } from '@internal/plugin-ops-node';
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { evidenceTestServices } from '../testing/evidenceTestServices';
+import { evidenceTestServices } from '../__testUtils__/evidenceTestServices';
 
 jest.setTimeout(60_000);
 

@@ -39,6 +39,7 @@ export async function runSqliteRestoreTest(
 ): Promise<RestoreTestReport> {
   const report = new ReportBuilder(target, log);
   let source: SqliteDatabase | undefined;
+  let lease: { db: SqliteDatabase; release(): Promise<void> } | undefined;
   let copy: SqliteDatabase | undefined;
   let workDir: string | undefined;
   let tables: TableComparison[] = [];
@@ -47,14 +48,14 @@ export async function runSqliteRestoreTest(
   try {
     const opened = await report.step('connect', async () => {
       signal.throwIfAborted();
-      const db = openSqlite(target.path, {
-        readonly: true,
-        fileMustExist: true,
-      });
+      if (target.connect) lease = await target.connect();
+      const db =
+        lease?.db ??
+        openSqlite(target.path, { readonly: true, fileMustExist: true });
       source = db;
       db.exec('BEGIN');
       db.prepare('SELECT count(*) FROM sqlite_schema').get();
-      report.sizes.sourceFileBytes = (await stat(target.path)).size;
+      if (!lease) report.sizes.sourceFileBytes = (await stat(target.path)).size;
       return db;
     });
     report.tools.sqlite = String(
@@ -133,7 +134,10 @@ export async function runSqliteRestoreTest(
   } finally {
     for (const db of [source, copy]) {
       try {
-        if (db?.open) db.close();
+        if (db && db === source && lease) {
+          if (db.inTransaction) db.exec('ROLLBACK');
+          await lease.release();
+        } else if (db?.open) db.close();
       } catch (error) {
         report.fail('cleanup', error);
       }

@@ -1,3 +1,4 @@
+import type { SqliteDatabase } from './sqliteDriver';
 /** How to reach a PostgreSQL database (the password never goes on a command line). */
 export interface PostgresConnection {
   host: string;
@@ -36,6 +37,12 @@ export interface SqliteRestoreTarget {
   /** The database file; `:memory:` cannot be backed up from another connection. */
   path: string;
   entityRef?: string;
+  /**
+   * Lends an open connection instead of opening `path`: for a database only
+   * its owner can reach, such as the backend's own embedded in-memory
+   * database. It is released, not closed, at the end.
+   */
+  connect?: () => Promise<{ db: SqliteDatabase; release(): Promise<void> }>;
 }
 
 export type RestoreTarget = PostgresRestoreTarget | SqliteRestoreTarget;

@@ -15,6 +15,9 @@ import type { Knex } from 'knex';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import type { Entity } from '@backstage/catalog-model';
+import { BUILT_IN_COLLECTOR_IDS } from '../collectors/builtIn';
 import { evidencePlugin } from '../plugin';
 
 /** A module adding collectors through the extension point, as an adopter would. */
@@ -43,6 +46,7 @@ export async function startEvidenceBackend(
     collectors?: EvidenceCollector[];
     permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
     evidence?: Record<string, unknown>;
+    entities?: Entity[];
   } = {},
 ): Promise<{ server: Server; knex: Knex; folder: string }> {
   const knex = await databases.init(databaseId);
@@ -53,6 +57,7 @@ export async function startEvidenceBackend(
       evidencePlugin,
       collectorsModule(options.collectors ?? []),
       mockServices.database.factory({ knex }),
+      catalogServiceMock.factory({ entities: options.entities ?? [] }),
       mockServices.permissions.factory({
         result: options.permission ?? AuthorizeResult.ALLOW,
       }),
@@ -66,6 +71,8 @@ export async function startEvidenceBackend(
                 .export({ type: 'pkcs8', format: 'pem' })
                 .toString(),
             },
+            // Only the given collectors, unless a test asks for built-ins.
+            builtInCollectors: { disabled: [...BUILT_IN_COLLECTOR_IDS] },
             ...options.evidence,
           },
         },
