@@ -60,6 +60,8 @@ export interface Config {
        * @visibility secret
        */
       signingKey: string;
+      /** gzip level of binders: 0 stores (fastest), 9 packs tightest. Default 1. */
+      compressionLevel?: number;
     };
     builtInCollectors?: {
       /** Built-in collectors to leave out, by id. */

@@ -3,7 +3,12 @@ import {
   blobStoreConfigSchema,
   readValidatedConfig,
 } from '@internal/plugin-ops-node';
-import { createHash, createPrivateKey, createPublicKey, KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  KeyObject,
+} from 'node:crypto';
 import { z } from 'zod';
 
 const pointSchema = z.object({
@@ -72,6 +77,8 @@ export const evidenceConfigSchema = z
       .object({
         /** PKCS#8 PEM of the Ed25519 key that signs binder manifests. */
         signingKey: z.string().min(1),
+        /** gzip level of binders: 0 stores (fastest), 9 packs tightest. */
+        compressionLevel: z.number().int().min(0).max(9).default(1),
       })
       .strict(),
     // Settings of the built-in collectors, each validated where it is read
@@ -114,7 +121,9 @@ export function readBinderKeys(config: EvidenceConfig): BinderKeys {
     privateKey = createPrivateKey(config.binders.signingKey);
   } catch (error) {
     throw new Error(
-      `evidence.binders.signingKey is not a PEM private key: ${(error as Error).message}`,
+      `evidence.binders.signingKey is not a PEM private key: ${
+        (error as Error).message
+      }`,
     );
   }
   if (privateKey.asymmetricKeyType !== 'ed25519') {
@@ -123,7 +132,10 @@ export function readBinderKeys(config: EvidenceConfig): BinderKeys {
     );
   }
   const fingerprint = publicKeyFingerprint(privateKey);
-  if (!config.demo.enabled && COMMITTED_DEMO_KEY_FINGERPRINTS.has(fingerprint)) {
+  if (
+    !config.demo.enabled &&
+    COMMITTED_DEMO_KEY_FINGERPRINTS.has(fingerprint)
+  ) {
     throw new Error(
       'Refusing to start on the demo key: evidence.binders.signingKey is the key committed in app-config.yaml, for demo mode only. Set your own (EVIDENCE_BINDER_SIGNING_KEY in app-config.production.yaml).',
     );

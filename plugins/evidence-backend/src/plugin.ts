@@ -20,6 +20,7 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { createBuiltInCollectors } from './collectors/builtIn';
 import { readBinderKeys, readEvidenceConfig } from './config';
+import { INTENT_SWEEP_AGE_MS } from './items/EvidenceService';
 import { createRouter } from './router';
 import { createEvidenceServices } from './services';
 
@@ -78,6 +79,7 @@ export const evidencePlugin = createBackendPlugin({
           criteria,
           retentionYears: config.retentionYears,
           binderKeys: keys,
+          binderCompressionLevel: config.binders.compressionLevel,
           collectors: [...builtIn, ...added],
           logger,
           wakeBinderBuilder: () => {
@@ -92,7 +94,9 @@ export const evidencePlugin = createBackendPlugin({
         // without rows removed (or locked, when their row did commit).
         const startedAt = new Date();
         await runs.failAbandoned(startedAt, startedAt);
-        await evidence.sweepIntents(new Date(startedAt.getTime() - 60_000));
+        await evidence.sweepIntents(
+          new Date(startedAt.getTime() - INTENT_SWEEP_AGE_MS),
+        );
 
         const chainer = new AuditChainer(audit, logger);
         chainer.start();
@@ -122,6 +126,19 @@ export const evidencePlugin = createBackendPlugin({
               trigger: config.demo.enabled ? 'demo' : 'schedule',
               requestedBy: 'evidence:scheduler',
             });
+          },
+        });
+        // Intents an hour old belong to a filing that died: one that
+        // restarted at once is finished here, not at the next start.
+        await deps.scheduler.scheduleTask({
+          id: 'evidence-sweep-intents',
+          frequency: { minutes: 15 },
+          timeout: { minutes: 10 },
+          initialDelay: { minutes: 15 },
+          fn: async () => {
+            await evidence.sweepIntents(
+              new Date(Date.now() - INTENT_SWEEP_AGE_MS),
+            );
           },
         });
         await deps.scheduler.scheduleTask({

@@ -37,7 +37,10 @@ const text = (max: number) =>
     .min(1)
     .max(max)
     .refine(
-      value => ![...value].some(c => c.charCodeAt(0) < 0x20 && c !== '\n' && c !== '\t'),
+      value =>
+        ![...value].some(
+          c => c.charCodeAt(0) < 0x20 && c !== '\n' && c !== '\t',
+        ),
       'must not contain control characters',
     );
 const isoTime = z
@@ -66,7 +69,9 @@ export interface RouterOptions {
 /** Content-Disposition for a download, safe for any file name. */
 function attachment(fileName: string) {
   const ascii = fileName.replace(/[^\w.-]/g, '_');
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(
+    fileName,
+  )}`;
 }
 
 /** The evidence plugin's routes: parse, check the permission, one service call. */
@@ -75,9 +80,10 @@ export function createRouter(options: RouterOptions): express.Router {
   const router = Router();
   router.use(express.json({ limit: '64kb' }));
 
-  const point = z
-    .string()
-    .refine(p => knownPoints.has(p), p => ({ message: `unknown point ${p}` }));
+  const point = z.string().refine(
+    p => knownPoints.has(p),
+    p => ({ message: `unknown point ${p}` }),
+  );
 
   router.get('/criteria', allow(evidenceReadPermission), async (_req, res) => {
     res.json(options.coverage.criteria());
@@ -171,7 +177,9 @@ export function createRouter(options: RouterOptions): express.Router {
     },
   );
 
-  const holdSchema = z.object({ hold: z.boolean(), reason: text(1000) }).strict();
+  const holdSchema = z
+    .object({ hold: z.boolean(), reason: text(1000) })
+    .strict();
   router.post(
     '/items/:id/legal-hold',
     allow(evidenceLegalHoldPermission, { usersOnly: true }),
@@ -179,7 +187,12 @@ export function createRouter(options: RouterOptions): express.Router {
       const id = idOf(req.params);
       const { hold, reason } = parseInput(holdSchema, req.body);
       res.json(
-        await options.evidence.setLegalHold(id, hold, reason, res.locals.caller),
+        await options.evidence.setLegalHold(
+          id,
+          hold,
+          reason,
+          res.locals.caller,
+        ),
       );
     },
   );
@@ -193,9 +206,13 @@ export function createRouter(options: RouterOptions): express.Router {
     },
   );
 
-  router.get('/collectors', allow(evidenceReadPermission), async (_req, res) => {
-    res.json(await options.collectors.info());
-  });
+  router.get(
+    '/collectors',
+    allow(evidenceReadPermission),
+    async (_req, res) => {
+      res.json(await options.collectors.info());
+    },
+  );
 
   const runRequestSchema = z
     .object({ entityRef: text(255).optional() })
@@ -205,7 +222,9 @@ export function createRouter(options: RouterOptions): express.Router {
     allow(evidenceCollectorRunPermission),
     async (req, res) => {
       const collectorId = parseInput(
-        z.object({ id: z.string().regex(/^[\w.-]{1,100}$/, 'not a collector id') }),
+        z.object({
+          id: z.string().regex(/^[\w.-]{1,100}$/, 'not a collector id'),
+        }),
         req.params,
       ).id;
       const { entityRef } = parseInput(runRequestSchema, req.body ?? {});
@@ -235,7 +254,10 @@ export function createRouter(options: RouterOptions): express.Router {
     const id = idOf(req.params);
     const run = await options.runs.get(id);
     if (!run) throw new NotFoundError(`No collector run ${id}`);
-    const filed = await options.items.list({ runId: id }, { limit: 100, offset: 0 });
+    const filed = await options.items.list(
+      { runId: id },
+      { limit: 100, offset: 0 },
+    );
     res.json({ ...run, items: filed.items });
   });
 
@@ -246,7 +268,10 @@ export function createRouter(options: RouterOptions): express.Router {
     })
     .strict();
   router.get('/exceptions', allow(evidenceReadPermission), async (req, res) => {
-    const { limit, offset, ...filter } = parseInput(exceptionListSchema, req.query);
+    const { limit, offset, ...filter } = parseInput(
+      exceptionListSchema,
+      req.query,
+    );
     res.json(
       await options.exceptionStore.list(filter, new Date(), { limit, offset }),
     );
@@ -268,7 +293,10 @@ export function createRouter(options: RouterOptions): express.Router {
       res
         .status(201)
         .json(
-          await options.exceptions.create({ ...input, createdBy: res.locals.caller }),
+          await options.exceptions.create({
+            ...input,
+            createdBy: res.locals.caller,
+          }),
         );
     },
   );
@@ -277,7 +305,9 @@ export function createRouter(options: RouterOptions): express.Router {
     '/exceptions/:id/revoke',
     allow(evidenceExceptionPermission, { usersOnly: true }),
     async (req, res) => {
-      res.json(await options.exceptions.revoke(idOf(req.params), res.locals.caller));
+      res.json(
+        await options.exceptions.revoke(idOf(req.params), res.locals.caller),
+      );
     },
   );
 
@@ -285,7 +315,11 @@ export function createRouter(options: RouterOptions): express.Router {
     '/access-reviews',
     allow(evidenceReadPermission),
     async (req, res) => {
-      res.json(await options.reviews.list(parseInput(pageQuerySchema.strict(), req.query)));
+      res.json(
+        await options.reviews.list(
+          parseInput(pageQuerySchema.strict(), req.query),
+        ),
+      );
     },
   );
 
@@ -303,7 +337,11 @@ export function createRouter(options: RouterOptions): express.Router {
   );
 
   router.get('/binders', allow(evidenceReadPermission), async (req, res) => {
-    res.json(await options.binders.list(parseInput(pageQuerySchema.strict(), req.query)));
+    res.json(
+      await options.binders.list(
+        parseInput(pageQuerySchema.strict(), req.query),
+      ),
+    );
   });
 
   const binderSchema = z
@@ -333,9 +371,13 @@ export function createRouter(options: RouterOptions): express.Router {
     },
   );
 
-  router.get('/binders/:id', allow(evidenceReadPermission), async (req, res) => {
-    res.json(await options.binders.get(idOf(req.params)));
-  });
+  router.get(
+    '/binders/:id',
+    allow(evidenceReadPermission),
+    async (req, res) => {
+      res.json(await options.binders.get(idOf(req.params)));
+    },
+  );
 
   router.get(
     '/binders/:id/download',
@@ -346,7 +388,12 @@ export function createRouter(options: RouterOptions): express.Router {
       res.setHeader('Content-Length', String(binder.sizeBytes));
       res.setHeader(
         'Content-Disposition',
-        attachment(`soc2-binder-${binder.periodStart.slice(0, 10)}-${binder.periodEnd.slice(0, 10)}.tar.gz`),
+        attachment(
+          `soc2-binder-${binder.periodStart.slice(
+            0,
+            10,
+          )}-${binder.periodEnd.slice(0, 10)}.tar.gz`,
+        ),
       );
       await pipeline(content, res);
     },
@@ -360,9 +407,13 @@ export function createRouter(options: RouterOptions): express.Router {
     },
   );
 
-  router.get('/public-key', allow(evidenceReadPermission), async (_req, res) => {
-    res.type('text/plain').send(options.publicKeyPem);
-  });
+  router.get(
+    '/public-key',
+    allow(evidenceReadPermission),
+    async (_req, res) => {
+      res.type('text/plain').send(options.publicKeyPem);
+    },
+  );
 
   return router;
 }

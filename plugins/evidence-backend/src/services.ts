@@ -2,11 +2,7 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { Criterion } from '@internal/plugin-evidence-common';
 import { pointsOf } from '@internal/plugin-evidence-common';
 import type { EvidenceCollector } from '@internal/plugin-evidence-node';
-import {
-  AuditChain,
-  AuditKeyring,
-  BlobStore,
-} from '@internal/plugin-ops-node';
+import { AuditChain, AuditKeyring, BlobStore } from '@internal/plugin-ops-node';
 import type { Knex } from 'knex';
 import { BinderService } from './binders/BinderService';
 import { CollectorRunner } from './collectors/CollectorRunner';
@@ -36,6 +32,7 @@ export function createEvidenceServices(options: {
   criteria: Criterion[];
   retentionYears: number;
   binderKeys: BinderKeys;
+  binderCompressionLevel?: number;
   collectors: EvidenceCollector[];
   logger: LoggerService;
   wakeBinderBuilder?: () => void;
@@ -84,6 +81,7 @@ export function createEvidenceServices(options: {
     audit,
     signingKey: options.binderKeys.privateKey,
     publicKeyPem: options.binderKeys.publicKeyPem,
+    compressionLevel: options.binderCompressionLevel,
     logger,
     wake: options.wakeBinderBuilder,
     clock,

@@ -43,6 +43,8 @@ export class BinderService {
       audit: AuditChain;
       signingKey: KeyObject;
       publicKeyPem: string;
+      /** gzip level, 0-9; the builder's default (1) when unset. */
+      compressionLevel?: number;
       logger: LoggerService;
       /** Asks for `buildPending` to run soon (the scheduler's trigger). */
       wake?: () => void;
@@ -180,6 +182,7 @@ export class BinderService {
           })),
           collectionLog: logs.join('\n\n'),
           signingKey: this.options.signingKey,
+          compressionLevel: this.options.compressionLevel,
         },
         out,
         progress => {

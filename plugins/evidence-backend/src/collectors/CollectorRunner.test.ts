@@ -49,9 +49,18 @@ const hangs = collector(
   () => new Promise(() => {}),
   { timeoutMs: 300 },
 );
-const garbage = collector('garbage', async () => [
-  { type: 'x', title: 'no period', fileName: '../../etc/passwd', content: 42 },
-] as never);
+const garbage = collector(
+  'garbage',
+  async () =>
+    [
+      {
+        type: 'x',
+        title: 'no period',
+        fileName: '../../etc/passwd',
+        content: 42,
+      },
+    ] as never,
+);
 const unknownPoint = collector('unknown-point', async () => [
   {
     type: 'x',
@@ -64,86 +73,108 @@ const unknownPoint = collector('unknown-point', async () => [
   },
 ]);
 
-describe.each(databases.eachSupportedId())('collector runs on %p', databaseId => {
-  it('records a failed run with its log for a collector that throws, hangs or returns garbage, and the others go on', async () => {
-    const knex = await databases.init(databaseId);
-    const services = await evidenceTestServices(knex, {
-      collectors: [throws, hangs, garbage, unknownPoint, good],
-    });
-    const runs = await services.collectors.runAll({
-      trigger: 'api',
-      requestedBy: 'user:default/compliance',
-    });
-    const byCollector = new Map(runs.map(r => [r.collector, r]));
-    expect(byCollector.get('throws')).toMatchObject({
-      state: 'failed',
-      error: 'the repository is gone',
-      itemCount: 0,
-    });
-    expect(byCollector.get('throws')?.log).toContain('about to fail');
-    expect(byCollector.get('hangs')).toMatchObject({
-      state: 'failed',
-      error: 'timed out after 300 ms',
-    });
-    expect(byCollector.get('garbage')?.state).toBe('failed');
-    expect(byCollector.get('garbage')?.error).toMatch(/not a list of evidence/);
-    expect(byCollector.get('garbage')?.error).toMatch(/fileName/);
-    expect(byCollector.get('unknown-point')?.error).toMatch(/unknown point CC42.1/);
-    expect(byCollector.get('good')).toMatchObject({ state: 'succeeded', itemCount: 1 });
-    expect(byCollector.get('good')?.log).toContain('looking at things');
-
-    const filed = await services.items.list({}, { limit: 10, offset: 0 });
-    expect(filed.items).toHaveLength(1);
-    expect(filed.items[0]).toMatchObject({
-      type: 'change-management.git',
-      collector: 'good',
-      runId: byCollector.get('good')?.id,
-      points: ['CC8.1'],
-      filedBy: 'collector:good',
-      summary: { merges: 3 },
-    });
-    const coverage = await services.coverage.report();
-    const cc8 = coverage.criteria.find(c => c.id === 'CC8')!;
-    expect(cc8.points[0]).toMatchObject({ status: 'fresh', itemCount: 1 });
-  });
-
-  it('gives a collector the content it filed last time', async () => {
-    const knex = await databases.init(databaseId);
-    const seen: Array<string | undefined> = [];
-    let round = 0;
-    const diffing = collector('diffing', async ({ previous }) => {
-      seen.push((await previous('access-review'))?.content.toString());
-      round += 1;
-      return [
-        {
-          type: 'access-review',
-          title: 'Review',
-          period,
-          fileName: 'review.json',
-          mediaType: 'application/json',
-          content: `{"round":${round}}`,
-        },
-      ];
-    }, { points: ['CC6.1'] });
-    const services = await evidenceTestServices(knex, { collectors: [diffing] });
-    const request = { trigger: 'api' as const, requestedBy: 'user:default/a' };
-    await services.collectors.run('diffing', request);
-    await services.collectors.run('diffing', request);
-    expect(seen).toEqual([undefined, '{"round":1}']);
-  });
-
-  it('refuses an entity for a collector that cannot collect for one', async () => {
-    const knex = await databases.init(databaseId);
-    const services = await evidenceTestServices(knex, { collectors: [good] });
-    await expect(
-      services.collectors.start('good', {
+describe.each(databases.eachSupportedId())(
+  'collector runs on %p',
+  databaseId => {
+    it('records a failed run with its log for a collector that throws, hangs or returns garbage, and the others go on', async () => {
+      const knex = await databases.init(databaseId);
+      const services = await evidenceTestServices(knex, {
+        collectors: [throws, hangs, garbage, unknownPoint, good],
+      });
+      const runs = await services.collectors.runAll({
         trigger: 'api',
+        requestedBy: 'user:default/compliance',
+      });
+      const byCollector = new Map(runs.map(r => [r.collector, r]));
+      expect(byCollector.get('throws')).toMatchObject({
+        state: 'failed',
+        error: 'the repository is gone',
+        itemCount: 0,
+      });
+      expect(byCollector.get('throws')?.log).toContain('about to fail');
+      expect(byCollector.get('hangs')).toMatchObject({
+        state: 'failed',
+        error: 'timed out after 300 ms',
+      });
+      expect(byCollector.get('garbage')?.state).toBe('failed');
+      expect(byCollector.get('garbage')?.error).toMatch(
+        /not a list of evidence/,
+      );
+      expect(byCollector.get('garbage')?.error).toMatch(/fileName/);
+      expect(byCollector.get('unknown-point')?.error).toMatch(
+        /unknown point CC42.1/,
+      );
+      expect(byCollector.get('good')).toMatchObject({
+        state: 'succeeded',
+        itemCount: 1,
+      });
+      expect(byCollector.get('good')?.log).toContain('looking at things');
+
+      const filed = await services.items.list({}, { limit: 10, offset: 0 });
+      expect(filed.items).toHaveLength(1);
+      expect(filed.items[0]).toMatchObject({
+        type: 'change-management.git',
+        collector: 'good',
+        runId: byCollector.get('good')?.id,
+        points: ['CC8.1'],
+        filedBy: 'collector:good',
+        summary: { merges: 3 },
+      });
+      const coverage = await services.coverage.report();
+      const cc8 = coverage.criteria.find(c => c.id === 'CC8')!;
+      expect(cc8.points[0]).toMatchObject({ status: 'fresh', itemCount: 1 });
+    });
+
+    it('gives a collector the content it filed last time', async () => {
+      const knex = await databases.init(databaseId);
+      const seen: Array<string | undefined> = [];
+      let round = 0;
+      const diffing = collector(
+        'diffing',
+        async ({ previous }) => {
+          seen.push((await previous('access-review'))?.content.toString());
+          round += 1;
+          return [
+            {
+              type: 'access-review',
+              title: 'Review',
+              period,
+              fileName: 'review.json',
+              mediaType: 'application/json',
+              content: `{"round":${round}}`,
+            },
+          ];
+        },
+        { points: ['CC6.1'] },
+      );
+      const services = await evidenceTestServices(knex, {
+        collectors: [diffing],
+      });
+      const request = {
+        trigger: 'api' as const,
         requestedBy: 'user:default/a',
-        entityRef: 'component:default/x',
-      }),
-    ).rejects.toThrow(/whole portal/);
-    await expect(
-      services.collectors.start('nope', { trigger: 'api', requestedBy: 'user:default/a' }),
-    ).rejects.toThrow(/No evidence collector nope/);
-  });
-});
+      };
+      await services.collectors.run('diffing', request);
+      await services.collectors.run('diffing', request);
+      expect(seen).toEqual([undefined, '{"round":1}']);
+    });
+
+    it('refuses an entity for a collector that cannot collect for one', async () => {
+      const knex = await databases.init(databaseId);
+      const services = await evidenceTestServices(knex, { collectors: [good] });
+      await expect(
+        services.collectors.start('good', {
+          trigger: 'api',
+          requestedBy: 'user:default/a',
+          entityRef: 'component:default/x',
+        }),
+      ).rejects.toThrow(/whole portal/);
+      await expect(
+        services.collectors.start('nope', {
+          trigger: 'api',
+          requestedBy: 'user:default/a',
+        }),
+      ).rejects.toThrow(/No evidence collector nope/);
+    });
+  },
+);

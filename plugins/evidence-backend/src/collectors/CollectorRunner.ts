@@ -18,6 +18,9 @@ import { z } from 'zod';
 import type { EvidenceService } from '../items/EvidenceService';
 import type { RunStore } from '../store/RunStore';
 
+/** How often a running collector's log is saved. */
+const LOG_SAVE_INTERVAL_MS = 2_000;
+
 /** Default time a collector run may take. */
 export const DEFAULT_COLLECTOR_TIMEOUT_MS = 10 * 60 * 1000;
 
@@ -35,7 +38,9 @@ export const fileNameSchema = z
     'must be a plain file name (no folders, no control characters)',
   );
 
-const dateSchema = z.date().refine(d => !Number.isNaN(d.getTime()), 'invalid date');
+const dateSchema = z
+  .date()
+  .refine(d => !Number.isNaN(d.getTime()), 'invalid date');
 
 function collectedSchema(knownPoints: Set<string>) {
   return z
@@ -45,9 +50,12 @@ function collectedSchema(knownPoints: Set<string>) {
         title: z.string().min(1).max(500),
         points: z
           .array(
-            z.string().refine(p => knownPoints.has(p), p => ({
-              message: `unknown point ${p}`,
-            })),
+            z.string().refine(
+              p => knownPoints.has(p),
+              p => ({
+                message: `unknown point ${p}`,
+              }),
+            ),
           )
           .optional(),
         entityRef: z.string().min(1).max(255).optional(),
@@ -174,7 +182,10 @@ export class CollectorRunner {
     const done = this.#execute(collector, run, request).finally(() =>
       this.#running.delete(key),
     );
-    this.#running.set(key, done.then(() => run));
+    this.#running.set(
+      key,
+      done.then(() => run),
+    );
     done.catch(() => {});
     return run;
   }
@@ -232,13 +243,24 @@ export class CollectorRunner {
     );
     let filed = 0;
     let error: Error | undefined;
+    // The log so far is saved every few seconds: a run cut short by a crash
+    // keeps what it had logged.
+    let saved = 0;
+    const saver = setInterval(() => {
+      if (lines.length === saved) return;
+      saved = lines.length;
+      this.options.runs.saveLog(run.id, lines.join('\n')).catch(() => {});
+    }, LOG_SAVE_INTERVAL_MS);
+    saver.unref();
     log(
       `run ${run.id} of ${collector.id} started (${request.trigger}${
         request.entityRef ? `, ${request.entityRef}` : ''
       })`,
     );
     const fileAll = async (output: unknown) => {
-      const parsed = collectedSchema(this.options.knownPoints).safeParse(output);
+      const parsed = collectedSchema(this.options.knownPoints).safeParse(
+        output,
+      );
       if (!parsed.success) {
         throw new Error(
           `the collector returned something that is not a list of evidence: ${parsed.error.issues
@@ -266,7 +288,9 @@ export class CollectorRunner {
           summary: evidence.summary,
         });
         filed += 1;
-        log(`filed ${evidence.type} ${evidence.fileName} (${points.join(', ')})`);
+        log(
+          `filed ${evidence.type} ${evidence.fileName} (${points.join(', ')})`,
+        );
       }
     };
     try {
@@ -286,7 +310,9 @@ export class CollectorRunner {
         ]);
       } catch (e) {
         if (e instanceof PartialCollectionError) {
-          log(`failed, filing the ${e.evidence.length} items it still collected`);
+          log(
+            `failed, filing the ${e.evidence.length} items it still collected`,
+          );
           await fileAll(e.evidence);
         }
         throw e;
@@ -296,6 +322,7 @@ export class CollectorRunner {
       error = e instanceof Error ? e : new Error(String(e));
       log(`failed: ${error.message}`);
     } finally {
+      clearInterval(saver);
       clearTimeout(timer);
       this.#shutdown.signal.removeEventListener('abort', onShutdown);
     }

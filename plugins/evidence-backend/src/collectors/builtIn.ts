@@ -144,6 +144,9 @@ export function createBuiltInCollectors(options: {
   ];
   if (workspaceRoot) all.push(createSbomCollector({ workspaceRoot }));
   return all.filter(
-    c => !settings.disabled.includes(c.id as (typeof BUILT_IN_COLLECTOR_IDS)[number]),
+    c =>
+      !settings.disabled.includes(
+        c.id as (typeof BUILT_IN_COLLECTOR_IDS)[number],
+      ),
   );
 }

@@ -17,6 +17,12 @@ import { spool, SpooledFile } from './spool';
 
 const INTENTS = 'evidence_blob_intents';
 
+/**
+ * How old a blob intent must be before a sweep treats its filing as dead:
+ * long enough for any live filing (a large file to S3) to finish.
+ */
+export const INTENT_SWEEP_AGE_MS = 60 * 60 * 1000;
+
 /** What is filed: the file and what it proves. */
 export interface FileEvidenceInput {
   type: string;
@@ -184,7 +190,9 @@ export class EvidenceService {
     };
   }
 
-  async openContent(id: string): Promise<{ item: EvidenceItem; content: Readable }> {
+  async openContent(
+    id: string,
+  ): Promise<{ item: EvidenceItem; content: Readable }> {
     const item = await this.options.items.get(id);
     const key = item && (await this.options.items.blobKeyOf(id));
     if (!item || !key) throw new NotFoundError(`No evidence item ${id}`);
@@ -218,7 +226,9 @@ export class EvidenceService {
         problems.push('the stored file does not have the recorded SHA-256');
       }
     } catch (error) {
-      problems.push(`the stored file could not be read: ${(error as Error).message}`);
+      problems.push(
+        `the stored file could not be read: ${(error as Error).message}`,
+      );
     }
     const chain = await this.options.audit.verify();
     if (!chain.ok) problems.push('the audit chain does not verify');
@@ -299,7 +309,8 @@ export class EvidenceService {
         [
           {
             recordId: id,
-            type: reason === 'expired' ? 'evidence.expired' : 'evidence.deleted',
+            type:
+              reason === 'expired' ? 'evidence.expired' : 'evidence.deleted',
             actor,
             at: now,
             data: {

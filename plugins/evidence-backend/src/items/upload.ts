@@ -26,7 +26,9 @@ export async function readUpload(
 ): Promise<Upload> {
   const type = req.headers['content-type'] ?? '';
   if (!type.startsWith('multipart/form-data')) {
-    throw new InputError('Upload evidence as multipart/form-data with a file and a metadata field');
+    throw new InputError(
+      'Upload evidence as multipart/form-data with a file and a metadata field',
+    );
   }
   let parser: busboy.Busboy;
   try {
@@ -49,13 +51,21 @@ export async function readUpload(
   };
   await new Promise<void>((resolve, reject) => {
     parser.on('field', (name, value, info) => {
-      if (info.valueTruncated) refuse(new InputError(`The ${name} field is too long`));
+      if (info.valueTruncated)
+        refuse(new InputError(`The ${name} field is too long`));
       else if (name === 'metadata') metadataText = value;
     });
     parser.on('file', (name, stream: Readable, info) => {
+      // A client that drops mid-upload makes busboy fail the stream: refused,
+      // never an unhandled error.
+      stream.on('error', error =>
+        refuse(new InputError(`Unreadable upload: ${error.message}`)),
+      );
       if (name !== 'file' || filePromise) {
         stream.resume();
-        refuse(new InputError('Send exactly one file, in the field named file'));
+        refuse(
+          new InputError('Send exactly one file, in the field named file'),
+        );
         return;
       }
       fileName = info.filename ?? '';
@@ -65,7 +75,9 @@ export async function readUpload(
         stream.resume();
         refuse(
           new InputError(
-            `Refused file name: ${nameCheck.error.issues[0]?.message ?? 'invalid'}`,
+            `Refused file name: ${
+              nameCheck.error.issues[0]?.message ?? 'invalid'
+            }`,
           ),
         );
         return;
@@ -74,12 +86,20 @@ export async function readUpload(
         stream.resume();
         refuse(
           new InputError(
-            `Refused media type ${mediaType || '(none)'}: accepted are ${options.mediaTypes.join(', ')}`,
+            `Refused media type ${
+              mediaType || '(none)'
+            }: accepted are ${options.mediaTypes.join(', ')}`,
           ),
         );
         return;
       }
       const through = new PassThrough();
+      // So the spool fails, and removes its temporary folder, too; the
+      // spool may not be listening yet (it makes its folder first).
+      through.on('error', error =>
+        refuse(new InputError(`Unreadable upload: ${error.message}`)),
+      );
+      stream.on('error', error => through.destroy(error));
       stream.pipe(through);
       filePromise = spool(through, { maxBytes: options.maxBytes });
       filePromise.catch(error => {
@@ -91,8 +111,12 @@ export async function readUpload(
         );
       });
     });
-    parser.on('filesLimit', () => refuse(new InputError('Send exactly one file')));
-    parser.on('partsLimit', () => refuse(new InputError('Too many parts in the upload')));
+    parser.on('filesLimit', () =>
+      refuse(new InputError('Send exactly one file')),
+    );
+    parser.on('partsLimit', () =>
+      refuse(new InputError('Too many parts in the upload')),
+    );
     parser.on('error', (error: Error) =>
       reject(new InputError(`Unreadable upload: ${error.message}`)),
     );
@@ -102,7 +126,9 @@ export async function readUpload(
   const file = await filePromise?.catch(() => undefined);
   if (refused || !file) {
     await file?.remove();
-    throw refused ?? new InputError('The upload has no file (a field named file)');
+    throw (
+      refused ?? new InputError('The upload has no file (a field named file)')
+    );
   }
   if (metadataText === undefined) {
     await file.remove();

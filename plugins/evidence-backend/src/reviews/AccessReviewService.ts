@@ -1,8 +1,5 @@
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
-import {
-  EVIDENCE_TYPES,
-  EvidenceItem,
-} from '@internal/plugin-evidence-common';
+import { EVIDENCE_TYPES, EvidenceItem } from '@internal/plugin-evidence-common';
 import type { Page, PageQuery } from '@internal/plugin-ops-node';
 import type { EvidenceService } from '../items/EvidenceService';
 import type { ItemStore } from '../store/ItemStore';
@@ -50,7 +47,9 @@ export class AccessReviewService {
       throw new InputError(`Evidence ${reviewId} is not an access review`);
     }
     if (await this.#signOffOf(reviewId)) {
-      throw new ConflictError(`Access review ${reviewId} is already signed off`);
+      throw new ConflictError(
+        `Access review ${reviewId} is already signed off`,
+      );
     }
     const signedAt = new Date().toISOString();
     const document = {
@@ -62,7 +61,10 @@ export class AccessReviewService {
     };
     return this.options.evidence.file({
       type: SIGN_OFF_TYPE,
-      title: `Sign-off of the access review of ${review.periodEnd.slice(0, 10)}`,
+      title: `Sign-off of the access review of ${review.periodEnd.slice(
+        0,
+        10,
+      )}`,
       points: review.points,
       cadence: EVIDENCE_TYPES[SIGN_OFF_TYPE].cadence,
       collector: null,

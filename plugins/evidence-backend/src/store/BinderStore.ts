@@ -109,15 +109,17 @@ export class BinderStore {
     id: string,
     result: { blobKey: string; sha256: string; sizeBytes: number; at: Date },
   ) {
-    await this.db(BINDERS).where({ id }).update({
-      state: 'ready',
-      files_done: this.db.ref('files_total'),
-      bytes_done: this.db.ref('bytes_total'),
-      blob_key: result.blobKey,
-      sha256: result.sha256,
-      size_bytes: result.sizeBytes,
-      finished_at: result.at,
-    });
+    await this.db(BINDERS)
+      .where({ id })
+      .update({
+        state: 'ready',
+        files_done: this.db.ref('files_total'),
+        bytes_done: this.db.ref('bytes_total'),
+        blob_key: result.blobKey,
+        sha256: result.sha256,
+        size_bytes: result.sizeBytes,
+        finished_at: result.at,
+      });
   }
 
   async failed(id: string, error: string, at: Date) {

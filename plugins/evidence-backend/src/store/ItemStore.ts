@@ -1,4 +1,7 @@
-import type { EvidenceCadence, EvidenceItem } from '@internal/plugin-evidence-common';
+import type {
+  EvidenceCadence,
+  EvidenceItem,
+} from '@internal/plugin-evidence-common';
 import { Page, PageQuery, readPage } from '@internal/plugin-ops-node';
 import type { Knex } from 'knex';
 import { iso, likeContains } from './rows';
@@ -120,7 +123,10 @@ export class ItemStore {
     }
   }
 
-  async get(id: string, trx: Knex = this.db): Promise<EvidenceItem | undefined> {
+  async get(
+    id: string,
+    trx: Knex = this.db,
+  ): Promise<EvidenceItem | undefined> {
     const row: ItemRow | undefined = await trx<ItemRow>(ITEMS)
       .where({ id })
       .first();
@@ -219,12 +225,11 @@ export class ItemStore {
       .max({ last_collected: 'i.collected_at' })
       .max({ last_period_end: 'p.period_end' })
       .groupBy('p.point');
-    const collectors: Array<{ point: string; collector: string }> = await this.db(
-      `${ITEM_POINTS} as p`,
-    )
-      .join(`${ITEMS} as i`, 'i.id', 'p.item_id')
-      .distinct('p.point', 'i.collector')
-      .whereNotNull('i.collector');
+    const collectors: Array<{ point: string; collector: string }> =
+      await this.db(`${ITEM_POINTS} as p`)
+        .join(`${ITEMS} as i`, 'i.id', 'p.item_id')
+        .distinct('p.point', 'i.collector')
+        .whereNotNull('i.collector');
     const byPoint = new Map<string, string[]>();
     for (const { point, collector } of collectors) {
       byPoint.set(point, [...(byPoint.get(point) ?? []), collector]);
@@ -232,8 +237,12 @@ export class ItemStore {
     return rows.map(row => ({
       point: row.point,
       itemCount: Number(row.item_count),
-      lastCollectedAt: row.last_collected ? new Date(iso(row.last_collected)) : null,
-      lastPeriodEnd: row.last_period_end ? new Date(iso(row.last_period_end)) : null,
+      lastCollectedAt: row.last_collected
+        ? new Date(iso(row.last_collected))
+        : null,
+      lastPeriodEnd: row.last_period_end
+        ? new Date(iso(row.last_period_end))
+        : null,
       collectors: byPoint.get(row.point) ?? [],
     }));
   }
@@ -283,13 +292,21 @@ export class ItemStore {
 
   /** Whether any row still refers to a blob. */
   async blobInUse(blobKey: string, trx: Knex = this.db): Promise<boolean> {
-    const row = await trx(ITEMS).select('id').where({ blob_key: blobKey }).first();
+    const row = await trx(ITEMS)
+      .select('id')
+      .where({ blob_key: blobKey })
+      .first();
     return Boolean(row);
   }
 
-  async #withPoints(rows: ItemRow[], trx: Knex = this.db): Promise<EvidenceItem[]> {
+  async #withPoints(
+    rows: ItemRow[],
+    trx: Knex = this.db,
+  ): Promise<EvidenceItem[]> {
     if (rows.length === 0) return [];
-    const points: Array<{ item_id: string; point: string }> = await trx(ITEM_POINTS)
+    const points: Array<{ item_id: string; point: string }> = await trx(
+      ITEM_POINTS,
+    )
       .select('item_id', 'point')
       .whereIn(
         'item_id',

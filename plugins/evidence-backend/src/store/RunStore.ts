@@ -83,7 +83,10 @@ export class RunStore {
   ): Promise<void> {
     const log =
       outcome.log.length > MAX_LOG_CHARS
-        ? `${outcome.log.slice(0, MAX_LOG_CHARS)}\n[log cut at ${MAX_LOG_CHARS} characters]`
+        ? `${outcome.log.slice(
+            0,
+            MAX_LOG_CHARS,
+          )}\n[log cut at ${MAX_LOG_CHARS} characters]`
         : outcome.log;
     await this.db(RUNS).where({ id, state: 'running' }).update({
       state: outcome.state,
@@ -92,6 +95,13 @@ export class RunStore {
       error: outcome.error,
       log,
     });
+  }
+
+  /** Saves the log so far, so a run whose process dies keeps what it logged. */
+  async saveLog(id: string, log: string): Promise<void> {
+    await this.db(RUNS)
+      .where({ id, state: 'running' })
+      .update({ log: log.slice(0, MAX_LOG_CHARS) });
   }
 
   async get(id: string): Promise<CollectorRun | undefined> {

@@ -1,6 +1,8 @@
 /** PostgreSQL returns Date, SQLite a number or string: all become ISO text. */
 export const iso = (value: Date | string | number) =>
-  new Date(typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value).toISOString();
+  new Date(
+    typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value,
+  ).toISOString();
 
 export const isoOrNull = (value: Date | string | number | null | undefined) =>
   value === null || value === undefined ? null : iso(value);
