@@ -111,7 +111,11 @@ const pages = [
   {
     name: 'evidence',
     path: '/evidence',
-    expect: ['SOC 2 evidence', 'Control environment', 'Risk mitigation'],
+    expect: [
+      'SOC 2 evidence',
+      'evidence within its cadence',
+      'excepted for a reason, not counted as covered',
+    ],
   },
   { name: 'drills', path: '/drills', expect: ['DR drills', 'Drill runs'] },
   {
