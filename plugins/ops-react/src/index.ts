@@ -8,3 +8,5 @@ export * from './OpsApiClient';
 export * from './OpsPage';
 export * from './PagedTable';
 export * from './forms';
+export * from './format';
+export * from './useBlobDownload';

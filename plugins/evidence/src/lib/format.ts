@@ -1,18 +1,8 @@
-const dateTime = new Intl.DateTimeFormat(undefined, {
-  dateStyle: 'medium',
-  timeStyle: 'short',
-});
+export { formatDateTime } from '@internal/plugin-ops-react';
 const dateOnly = new Intl.DateTimeFormat(undefined, {
   dateStyle: 'medium',
   timeZone: 'UTC',
 });
-
-/** An ISO timestamp as the reader's local date and time; '—' when absent. */
-export function formatDateTime(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : dateTime.format(date);
-}
 
 /** The calendar day of an ISO timestamp, in UTC (periods are whole UTC days). */
 export function formatDate(iso: string | null | undefined): string {

@@ -1,17 +1,6 @@
+export { formatDateTime } from '@internal/plugin-ops-react';
 import { PRIORITIES, type PriorityName } from '@internal/plugin-privacy-common';
 import { HOUR_MS } from '@internal/plugin-ops-common';
-
-const dateTime = new Intl.DateTimeFormat(undefined, {
-  dateStyle: 'medium',
-  timeStyle: 'short',
-});
-
-/** An ISO timestamp as the reader's local date and time; '—' when absent. */
-export function formatDateTime(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : dateTime.format(date);
-}
 
 /** A span of time, coarse enough to read at a glance: 40 min, 5 h, 3 d. */
 export function formatSpan(ms: number): string {
