@@ -5,6 +5,8 @@
  */
 import { createPermission } from '@backstage/plugin-permission-common';
 
+export * from './contract';
+
 export const drillsReadPermission = createPermission({
   name: 'drills.run.read',
   attributes: { action: 'read' },

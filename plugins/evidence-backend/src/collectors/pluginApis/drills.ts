@@ -26,39 +26,14 @@ import type {
   CollectedEvidence,
   EvidenceCollector,
 } from '@internal/plugin-evidence-node';
+import { finishedDrillRunSchema } from '@internal/plugin-drills-common';
 import { z } from 'zod';
 import { PluginApiClient, PluginApiDeps } from './PluginApiClient';
 
 const DAY_MS = 86_400_000;
-const isoTime = z.string().datetime({ offset: true });
 
-export const drillRunSchema = z.object({
-  id: z.string().min(1),
-  scenarioId: z.string(),
-  title: z.string(),
-  state: z.literal('finished'),
-  startedAt: isoTime,
-  finishedAt: isoTime,
-  lead: z.string(),
-  participants: z.array(z.object({ entityRef: z.string(), role: z.string() })),
-  checkpoints: z.array(
-    z.object({
-      id: z.string(),
-      title: z.string(),
-      targetMinutes: z.number(),
-      reachedAt: isoTime.nullable(),
-      passed: z.boolean(),
-    }),
-  ),
-  actionItems: z.array(
-    z.object({
-      title: z.string(),
-      owner: z.string(),
-      dueDate: z.string().nullable(),
-    }),
-  ),
-  reportUrl: z.string().nullable(),
-});
+/** The contract's run, as the drills plugin's common package defines it. */
+export const drillRunSchema = finishedDrillRunSchema;
 export type FinishedDrillRun = z.output<typeof drillRunSchema>;
 
 export interface IncidentDrillsCollectorOptions extends PluginApiDeps {

@@ -1,0 +1,9 @@
+export * from './calendar';
+export {
+  calendarIcs,
+  icsSequence,
+  icsUid,
+  ICS_UID_DOMAIN,
+  type CalendarIcsOptions,
+} from './ics';
+export { vtimezoneComponent } from './vtimezone';

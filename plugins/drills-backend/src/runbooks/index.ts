@@ -1,0 +1,4 @@
+export { parseRunbook } from './parseRunbook';
+export { loadRunbooks } from './loadRunbooks';
+export { frontMatterSchema } from './frontMatter';
+export * from './types';
