@@ -240,6 +240,9 @@ withPostgres(
           }
           await sleep(5);
         }
+        // Read in the same tick as the SIGKILL: once the child is gone, a held
+        // answer may finish its hold before the state below is read.
+        const inFlightAtKill = pagerProxy.inFlight + jiraProxy.inFlight;
         await killHard(child);
         const state = {
           alerts: await count('slo_alerts'),
@@ -250,7 +253,7 @@ withPostgres(
                 .count({ n: '*' })
             )[0].n,
           ),
-          inFlight: pagerProxy.inFlight + jiraProxy.inFlight,
+          inFlight: inFlightAtKill,
           evaluated: child.stdout.join('').includes('EVALUATED'),
           triggers: triggers(),
           issues: jira.issues.length,

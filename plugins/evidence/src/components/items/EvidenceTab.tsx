@@ -35,7 +35,13 @@ export function EvidenceTab() {
   // Typed filters settle before they reach the server; chosen ones go at once.
   const [typed, setTyped] = useState({ entityRef: '', q: '' });
   useDebounce(
-    () => setTyped({ entityRef: values.entityRef, q: values.q }),
+    () =>
+      // The same text keeps the same object: no new query, no reload.
+      setTyped(previous =>
+        previous.entityRef === values.entityRef && previous.q === values.q
+          ? previous
+          : { entityRef: values.entityRef, q: values.q },
+      ),
     300,
     [values.entityRef, values.q],
   );
