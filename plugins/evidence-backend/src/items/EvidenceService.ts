@@ -300,10 +300,7 @@ export class EvidenceService {
           `Evidence ${id} is retained until ${item.retainUntil}: it cannot be deleted before then`,
         );
       }
-      const key = (await trx('evidence_items')
-        .select('blob_key')
-        .where({ id })
-        .first())!.blob_key as string;
+      const key = (await items.blobKeyOf(id, trx))!;
       await items.delete(id, trx);
       await audit.append(
         [

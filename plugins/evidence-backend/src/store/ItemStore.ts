@@ -136,8 +136,11 @@ export class ItemStore {
   }
 
   /** The stored blob key of an item. */
-  async blobKeyOf(id: string): Promise<string | undefined> {
-    const row = await this.db<ItemRow>(ITEMS)
+  async blobKeyOf(
+    id: string,
+    trx: Knex = this.db,
+  ): Promise<string | undefined> {
+    const row = await trx<ItemRow>(ITEMS)
       .select('blob_key')
       .where({ id })
       .first();
