@@ -117,7 +117,16 @@ const pages = [
       'excepted for a reason, not counted as covered',
     ],
   },
-  { name: 'drills', path: '/drills', expect: ['DR drills', 'Drill runs'] },
+  {
+    name: 'drills',
+    path: '/drills',
+    expect: ['DR drills', 'The next 12 months', 'Subscribe'],
+  },
+  {
+    name: 'drills-history',
+    path: '/drills/history',
+    expect: ['DR drills', 'Lose the checkout database writer'],
+  },
   {
     name: 'entity-checkout',
     path: '/catalog/default/component/checkout',
@@ -547,6 +556,219 @@ async function binderVerifies(page) {
   return problems;
 }
 
+/** A token of a demo user: the guest, or (through the smoke config's demo provider) a named catalog user. */
+async function tokenOf(user) {
+  const res = await fetch(
+    user
+      ? `${baseUrl}/api/auth/demo/refresh?env=development`
+      : `${baseUrl}/api/auth/guest/refresh?env=development`,
+    {
+      headers: {
+        'x-requested-with': 'XMLHttpRequest',
+        ...(user ? { 'x-demo-user': user } : {}),
+      },
+    },
+  );
+  if (!res.ok)
+    throw new Error(`sign-in as ${user ?? 'guest'}: HTTP ${res.status}`);
+  return (await res.json()).backstageIdentity.token;
+}
+
+async function getJson(path, token) {
+  const res = await fetch(`${baseUrl}${path}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status}`);
+  return res.json();
+}
+
+/**
+ * A browser context of its own (no shared cookies or storage), signed in
+ * through the sign-in page: as the guest, or as `demoUser`, whose context
+ * sends the guest sign-in to the demo provider with that user's name.
+ */
+async function signedInPage(browser, demoUser) {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+  });
+  if (demoUser) {
+    await context.route('**/api/auth/guest/refresh**', route =>
+      route.continue({
+        url: route.request().url().replace('/auth/guest/', '/auth/demo/'),
+        headers: { ...route.request().headers(), 'x-demo-user': demoUser },
+      }),
+    );
+  }
+  const page = await context.newPage();
+  await page.goto(`${baseUrl}/`);
+  const enter = page.getByRole('button', { name: 'Enter' });
+  await enter.waitFor({ state: 'visible', timeout: 60_000 });
+  await enter.click();
+  await page
+    .getByText('Drills', { exact: true })
+    .first()
+    .waitFor({ timeout: PAGE_TIMEOUT_MS });
+  return { context, page };
+}
+
+const stepBox = (page, stepId) =>
+  page.locator(`[data-step-id="${stepId}"] input[type="checkbox"]`);
+
+/** Milliseconds until the step shows checked on the page; Infinity past `timeoutMs`. */
+async function msUntilChecked(page, stepId, since, timeoutMs) {
+  const box = stepBox(page, stepId);
+  while (Date.now() - since <= timeoutMs) {
+    if (await box.isChecked().catch(() => false)) return Date.now() - since;
+    await new Promise(r => setTimeout(r, 50));
+  }
+  return Infinity;
+}
+
+/**
+ * Two people in one drill: the demo's running drill opened in two browser
+ * contexts, as the guest (its lead) and as dave (its coordinator). Each
+ * checks steps; each must see the other's checks within 2 s, and none may
+ * be lost, also when both click at the same moment. Returns what went
+ * wrong, and the times seen.
+ */
+async function drillTogether(browser) {
+  const faults = [];
+  const seen = [];
+  const token = await tokenOf();
+  const running = await getJson(
+    '/api/drills/runs?state=running&limit=50',
+    token,
+  );
+  const run = running.items.find(r => r.scenarioId === 'bad-deploy-rollback');
+  if (!run)
+    return {
+      faults: ['no running bad-deploy-rollback drill in the demo'],
+      seen,
+    };
+  const view = await getJson(`/api/drills/runs/${run.id}`, token);
+  const open = view.phases.flatMap(p => p.steps).filter(s => !s.checked);
+  if (open.length < 4) return { faults: ['fewer than 4 open steps'], seen };
+  const [a1, b1, a2, b2] = open;
+
+  const guest = await signedInPage(browser);
+  const dave = await signedInPage(browser, 'dave');
+  try {
+    for (const { page } of [guest, dave]) {
+      await page.goto(`${baseUrl}/drills/runs/${run.id}`);
+      await stepBox(page, a1.id).waitFor({ timeout: PAGE_TIMEOUT_MS });
+    }
+    const oneWay = async (from, to, step, who) => {
+      await stepBox(from.page, step.id).click();
+      const ms = await msUntilChecked(to.page, step.id, Date.now(), 2_000);
+      seen.push(
+        `${who}: ${Number.isFinite(ms) ? `${ms} ms` : 'not within 2 s'}`,
+      );
+      if (!Number.isFinite(ms))
+        faults.push(`${who}'s check of ${step.id} not seen within 2 s`);
+    };
+    await oneWay(guest, dave, a1, 'guest → dave');
+    await oneWay(dave, guest, b1, 'dave → guest');
+
+    // Both at once, on different steps.
+    await Promise.all([
+      stepBox(guest.page, a2.id).click(),
+      stepBox(dave.page, b2.id).click(),
+    ]);
+    const since = Date.now();
+    for (const [page, step, who] of [
+      [guest.page, b2, 'dave → guest (at once)'],
+      [dave.page, a2, 'guest → dave (at once)'],
+    ]) {
+      const ms = await msUntilChecked(page, step.id, since, 2_000);
+      seen.push(
+        `${who}: ${Number.isFinite(ms) ? `${ms} ms` : 'not within 2 s'}`,
+      );
+      if (!Number.isFinite(ms))
+        faults.push(`${who}: ${step.id} not seen within 2 s`);
+    }
+    await guest.page.screenshot({
+      path: join(screenshotDir, 'drill-run-guest.png'),
+      fullPage: true,
+    });
+    await dave.page.screenshot({
+      path: join(screenshotDir, 'drill-run-dave.png'),
+      fullPage: true,
+    });
+  } finally {
+    await guest.context.close();
+    await dave.context.close();
+  }
+
+  // None lost: the four checks are stored, each by who made it.
+  const after = await getJson(`/api/drills/runs/${run.id}`, token);
+  const steps = new Map(after.phases.flatMap(p => p.steps).map(s => [s.id, s]));
+  for (const [step, by] of [
+    [a1, 'user:default/guest'],
+    [b1, 'user:default/dave'],
+    [a2, 'user:default/guest'],
+    [b2, 'user:default/dave'],
+  ]) {
+    const stored = steps.get(step.id);
+    if (!stored?.checked || stored.updatedBy !== by) {
+      faults.push(`${step.id} is not stored checked by ${by}`);
+    }
+  }
+  return { faults, seen };
+}
+
+/**
+ * The demo's finished drill: its report page shows the report, and its
+ * evidence item exists in the evidence plugin (filed through the outbox).
+ */
+async function finishedDrill(page) {
+  const faults = [];
+  const token = await tokenOf();
+  const finished = await getJson(
+    '/api/drills/runs?state=finished&limit=50',
+    token,
+  );
+  const run = finished.items[0];
+  if (!run) return ['no finished drill in the demo'];
+  let view;
+  const filed = await waitFor(
+    'the finished drill filed as evidence',
+    async () => {
+      view = await getJson(`/api/drills/runs/${run.id}`, token);
+      return (
+        view.evidence?.state === 'filed' ||
+        `evidence ${JSON.stringify(view.evidence)}`
+      );
+    },
+    120_000,
+  ).then(
+    () => true,
+    error => {
+      faults.push(error.message);
+      return false;
+    },
+  );
+  if (filed) {
+    const item = await getJson(
+      `/api/evidence/items/${view.evidence.itemId}`,
+      token,
+    );
+    if (item.type !== 'incident-drill')
+      faults.push(`evidence item is ${item.type}`);
+  }
+  await page.goto(`${baseUrl}/drills/runs/${run.id}/report`);
+  const frame = page.frameLocator('iframe');
+  const shown = await becomesVisible(
+    frame.getByText('Drill report', { exact: false }).first(),
+    PAGE_TIMEOUT_MS,
+  );
+  if (!shown) faults.push('the report page shows no report');
+  await page.screenshot({
+    path: join(screenshotDir, 'drill-report.png'),
+    fullPage: true,
+  });
+  return faults;
+}
+
 async function main() {
   mkdirSync(screenshotDir, { recursive: true });
   console.log(`smoke: screenshots and backend log in ${screenshotDir}`);
@@ -688,6 +910,26 @@ async function main() {
       'a binder from the Binders page verifies with evidence-verify, sha256sum and openssl, and fails naming the file after one flipped byte',
       binderFaults.length === 0 && problems.length === 0,
       [...binderFaults, ...problems].join(' | '),
+    );
+
+    const together = await drillTogether(browser).catch(error => ({
+      faults: [error.message.split('\n')[0]],
+      seen: [],
+    }));
+    record(
+      "two people in one drill (two browser contexts, guest and dave) each see the other's checks within 2 s, none lost",
+      together.faults.length === 0,
+      [...together.faults, ...together.seen].join(' | '),
+    );
+
+    problems = [];
+    const reportFaults = await finishedDrill(page).catch(error => [
+      error.message.split('\n')[0],
+    ]);
+    record(
+      'the finished demo drill shows its report, and its evidence item exists in the evidence plugin',
+      reportFaults.length === 0 && problems.length === 0,
+      [...reportFaults, ...problems].join(' | '),
     );
 
     problems = [];

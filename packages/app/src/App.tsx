@@ -2,6 +2,7 @@ import { createApp } from '@backstage/frontend-defaults';
 import catalogPlugin from '@backstage/plugin-catalog/alpha';
 import scaffolderPlugin from '@backstage/plugin-scaffolder/alpha';
 import notificationsPlugin from '@backstage/plugin-notifications/alpha';
+import signalsPlugin from '@backstage/plugin-signals/alpha';
 import orgPlugin from '@backstage/plugin-org/alpha';
 import userSettingsPlugin from '@backstage/plugin-user-settings/alpha';
 import privacyPlugin from '@internal/plugin-privacy/alpha';
@@ -16,6 +17,8 @@ export default createApp({
     scaffolderPlugin,
     orgPlugin,
     notificationsPlugin,
+    // Live updates (drill runs); pages fall back to polling without it.
+    signalsPlugin,
     userSettingsPlugin,
     privacyPlugin,
     sloPlugin,

@@ -11,11 +11,16 @@ backend.add(import('@backstage/plugin-app-backend'));
 
 backend.add(import('@backstage/plugin-auth-backend'));
 backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+// DEMO ONLY, active where auth.providers.demo is configured (the browser
+// smoke test): signs in as a named catalog user.
+backend.add(import('./modules/demoUserSignIn'));
 
 backend.add(import('@backstage/plugin-events-backend'));
 
 // The portal's inbox: SLO alerts reach the owning group here.
 backend.add(import('@backstage/plugin-notifications-backend'));
+// Live updates pushed to open pages (a drill run's checks, say).
+backend.add(import('@backstage/plugin-signals-backend'));
 
 backend.add(import('@backstage/plugin-catalog-backend'));
 backend.add(

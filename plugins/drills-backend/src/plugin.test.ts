@@ -136,7 +136,7 @@ describe.each(databases.eachSupportedId())(
         id: run.id,
         state: 'finished',
         lead: LEAD,
-        reportUrl: `http://portal.test/drills/runs/${run.id}`,
+        reportUrl: `http://portal.test/drills/runs/${run.id}/report`,
       });
       expect(item.checkpoints.find(c => c.id === 'paged')?.passed).toBe(true);
     });

@@ -2,10 +2,19 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
-import { drillsPermissions } from '@internal/plugin-drills-common';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
+import {
+  DrillRunSignal,
+  drillRunChannel,
+  drillsPermissions,
+} from '@internal/plugin-drills-common';
 import {
   AuditChain,
   AuditChainer,
+  Outbox,
+  OutboxWorker,
+  blobStoreConfigSchema,
+  createBlobStore,
   opsPluginDeps,
   readAuditKeyring,
   readValidatedConfig,
@@ -14,14 +23,37 @@ import {
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { calendarSettingsSchema } from './calendar';
+import { seedDemoRuns } from './demo';
+import { enqueueEvidenceFiling, evidenceFilingDeliverer } from './evidence';
+import { renderReportMarkdown } from './report';
 import { createRouter } from './router';
 import { loadRunbooks } from './runbooks';
-import { DRILLS_AUDIT_TABLES, RunService } from './runs';
+import { DRILLS_AUDIT_TABLES, DRILLS_OUTBOX_TABLE, RunService } from './runs';
+
+/** The calendar feed secret committed in app-config.yaml for the demo; refused outside it. */
+const DEMO_FEED_SECRET = 'demo-drills-calendar-feed-secret-not-for-production';
 
 const drillsConfigSchema = z
   .object({
     runbooksDirectory: z.string().min(1).default('../../runbooks'),
     calendar: calendarSettingsSchema.default({}),
+    /** Step attachments. */
+    storage: blobStoreConfigSchema.default({ directory: '.data/drills' }),
+    maxAttachmentMegabytes: z.number().positive().max(1024).default(25),
+    /** Personal subscription links for calendar apps; off without a secret. */
+    calendarFeed: z
+      .object({
+        secret: z
+          .string()
+          .min(32, 'at least 32 characters (e.g. openssl rand -base64 32)'),
+      })
+      .strict()
+      .optional(),
+    /** Files each finished run as evidence through the evidence plugin. */
+    evidenceFiling: z
+      .object({ enabled: z.boolean().default(true) })
+      .strict()
+      .default({}),
     demo: z
       .object({ enabled: z.boolean().default(false) })
       .strict()
@@ -35,7 +67,13 @@ export const drillsPlugin = createBackendPlugin({
   pluginId: 'drills',
   register(env) {
     env.registerInit({
-      deps: { ...opsPluginDeps, lifecycle: coreServices.lifecycle },
+      deps: {
+        ...opsPluginDeps,
+        lifecycle: coreServices.lifecycle,
+        auth: coreServices.auth,
+        discovery: coreServices.discovery,
+        signals: signalsServiceRef,
+      },
       async init(deps) {
         const { config: rootConfig, logger } = deps;
         const config = readValidatedConfig(
@@ -43,6 +81,14 @@ export const drillsPlugin = createBackendPlugin({
           'drills',
           drillsConfigSchema,
         );
+        if (
+          !config.demo.enabled &&
+          config.calendarFeed?.secret === DEMO_FEED_SECRET
+        ) {
+          throw new Error(
+            'Refusing to start on the demo calendar feed secret: set drills.calendarFeed.secret to your own, or remove it to turn subscriptions off',
+          );
+        }
         const { db, router, allow } = await startOpsPlugin(deps, {
           packageName: '@internal/plugin-drills-backend',
           permissions: drillsPermissions,
@@ -80,16 +126,100 @@ export const drillsPlugin = createBackendPlugin({
             `Runbook ${problem.file}:${problem.line}: ${problem.message}`,
           );
         }
+
+        const publish = (runId: string, change: string, by: string) => {
+          const message: DrillRunSignal = {
+            runId,
+            change,
+            by,
+            at: new Date().toISOString(),
+          };
+          deps.signals
+            .publish({
+              recipients: { type: 'broadcast' },
+              channel: drillRunChannel(runId),
+              message: { ...message },
+            })
+            .catch(error =>
+              logger.warn(`Publishing a drill run change failed: ${error}`),
+            );
+        };
+
+        const outbox = new Outbox({ db, table: DRILLS_OUTBOX_TABLE });
+        const filing = config.evidenceFiling.enabled;
+        const runsAt = (now?: () => Date) =>
+          new RunService({
+            db,
+            audit,
+            outbox,
+            now,
+            renderReport: run =>
+              renderReportMarkdown(run, {
+                timezone: config.calendar.timezone,
+                now: new Date(run.finishedAt ?? run.startedAt),
+              }),
+            onFinished: filing
+              ? async (run, tx) => {
+                  await enqueueEvidenceFiling(outbox, run, tx);
+                }
+              : undefined,
+          });
+        const runs = runsAt();
+        const worker = filing
+          ? new OutboxWorker({
+              outbox,
+              deliverers: {
+                evidence: evidenceFilingDeliverer({
+                  baseUrl: () => deps.discovery.getBaseUrl('evidence'),
+                  headers: async () => {
+                    const { token } = await deps.auth.getPluginRequestToken({
+                      onBehalfOf: await deps.auth.getOwnServiceCredentials(),
+                      targetPluginId: 'evidence',
+                    });
+                    return { authorization: `Bearer ${token}` };
+                  },
+                  recordFiled: async (runId, itemId) => {
+                    await runs.recordEvidenceFiled(runId, itemId);
+                    publish(runId, 'evidence', 'service:drills');
+                  },
+                }),
+              },
+              logger,
+              pollIntervalMs: 2_000,
+            })
+          : undefined;
+        worker?.start();
+        deps.lifecycle.addShutdownHook(async () => {
+          await worker?.stop();
+        });
+
+        deps.httpRouter.addAuthPolicy({
+          path: '/calendar/feed.ics',
+          allow: 'unauthenticated',
+        });
         const baseUrl = rootConfig.getOptionalString('app.baseUrl') ?? '';
         router.use(
           createRouter({
             allow,
-            runs: new RunService({ db, audit }),
+            runs,
             runbooks,
             calendar: config.calendar,
-            reportUrl: id => `${baseUrl}/drills/runs/${id}`,
+            reportUrl: id => `${baseUrl}/drills/runs/${id}/report`,
+            blobs: createBlobStore(config.storage),
+            maxAttachmentBytes: config.maxAttachmentMegabytes * 1024 * 1024,
+            publish,
+            feed: config.calendarFeed && {
+              secret: config.calendarFeed.secret,
+              url: `${await deps.discovery.getExternalBaseUrl(
+                'drills',
+              )}/calendar/feed.ics`,
+            },
           }),
         );
+
+        if (config.demo.enabled) {
+          await seedDemoRuns({ runsAt, runbooks: atStart.runbooks, logger });
+        }
       },
     });
   },

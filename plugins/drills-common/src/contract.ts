@@ -36,3 +36,14 @@ export const finishedDrillRunSchema = z.object({
 });
 
 export type FinishedDrillRun = z.infer<typeof finishedDrillRunSchema>;
+
+/**
+ * The file name the evidence plugin files a finished run under; the drills
+ * plugin finds its filing again by it. Letters, digits, dot, dash and
+ * underscore only.
+ */
+export function drillEvidenceFileName(runId: string): string {
+  return `incident-drill-${runId
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .slice(0, 100)}.json`;
+}

@@ -14,6 +14,7 @@ import {
   PermissionMiddleware,
   pageQuerySchema,
   parseInput,
+  readUpload,
 } from '@internal/plugin-ops-node';
 import express from 'express';
 import Router from 'express-promise-router';
@@ -24,7 +25,6 @@ import type { CollectorRunner } from './collectors/CollectorRunner';
 import type { CoverageService } from './coverage/CoverageService';
 import type { ExceptionService } from './exceptions/ExceptionService';
 import type { EvidenceService } from './items/EvidenceService';
-import { readUpload } from './items/upload';
 import type { AccessReviewService } from './reviews/AccessReviewService';
 import type { ItemStore } from './store/ItemStore';
 import type { RunStore } from './store/RunStore';
@@ -151,7 +151,10 @@ export function createRouter(options: RouterOptions): express.Router {
     '/items',
     allow(evidenceCreatePermission, { usersOnly: true }),
     async (req, res) => {
-      const upload = await readUpload(req, options.uploads);
+      const upload = await readUpload(req, {
+        ...options.uploads,
+        metadata: 'required',
+      });
       try {
         const metadata = parseInput(uploadMetadataSchema, upload.metadata);
         const item = await options.evidence.file({
@@ -290,14 +293,12 @@ export function createRouter(options: RouterOptions): express.Router {
     allow(evidenceExceptionPermission, { usersOnly: true }),
     async (req, res) => {
       const input = parseInput(exceptionSchema, req.body);
-      res
-        .status(201)
-        .json(
-          await options.exceptions.create({
-            ...input,
-            createdBy: res.locals.caller,
-          }),
-        );
+      res.status(201).json(
+        await options.exceptions.create({
+          ...input,
+          createdBy: res.locals.caller,
+        }),
+      );
     },
   );
 

@@ -1,8 +1,8 @@
 /**
  * Shared backend building blocks of the ops plugins: the plugin start
  * (migrations, permissions, health), validated config, the job queue, the
- * audit chain, the blob store, the outbox, batching, paging, metrics and
- * permission middleware. See the README.
+ * audit chain, the blob store, the outbox, batching, paging, metrics,
+ * permission middleware and multipart uploads. See the README.
  *
  * @packageDocumentation
  */
@@ -19,3 +19,4 @@ export * from './paging';
 export * from './queue';
 export * from './schema';
 export * from './startOpsPlugin';
+export * from './uploads';

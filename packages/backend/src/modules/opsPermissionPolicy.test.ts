@@ -13,6 +13,11 @@ import {
   privacyRequestSubjectReadPermission,
 } from '@internal/plugin-privacy-common';
 import { sloReadPermission } from '@internal/plugin-slo-common';
+import {
+  drillsLeadPermission,
+  drillsParticipatePermission,
+  drillsReadPermission,
+} from '@internal/plugin-drills-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
@@ -32,6 +37,7 @@ const groupsOf: Record<string, string[]> = {
   'user:default/alice': ['group:default/privacy'],
   'user:default/bob': ['group:default/engineering'],
   'user:default/carol': ['group:default/compliance'],
+  'user:default/dave': ['group:default/oncall', 'group:default/drill-leads'],
   'user:default/nobody': [],
 };
 
@@ -68,6 +74,34 @@ const member = (name: string) => {
 
 describe('OpsPermissionPolicy', () => {
   const policy = new OpsPermissionPolicy(memberships);
+
+  it('lets drill leads lead, and every signed-in user read and take part in drills', async () => {
+    const decide = async (
+      permission: typeof drillsReadPermission,
+      name: string,
+    ) => (await policy.handle({ permission }, member(name))).result;
+    expect(await decide(drillsLeadPermission, 'dave')).toBe(
+      AuthorizeResult.ALLOW,
+    );
+    expect(await decide(drillsLeadPermission, 'bob')).toBe(
+      AuthorizeResult.DENY,
+    );
+    expect(await decide(drillsLeadPermission, 'nobody')).toBe(
+      AuthorizeResult.DENY,
+    );
+    for (const name of ['dave', 'bob', 'nobody']) {
+      expect(await decide(drillsParticipatePermission, name)).toBe(
+        AuthorizeResult.ALLOW,
+      );
+      expect(await decide(drillsReadPermission, name)).toBe(
+        AuthorizeResult.ALLOW,
+      );
+    }
+    // Not without a user.
+    expect(
+      (await policy.handle({ permission: drillsParticipatePermission })).result,
+    ).toBe(AuthorizeResult.DENY);
+  });
 
   it('grants privacy writes to the privacy group only', async () => {
     const query = { permission: privacyRequestCreatePermission };

@@ -15,7 +15,10 @@ import {
   ResourcePermission,
   isResourcePermission,
 } from '@backstage/plugin-permission-common';
-import { drillsPermissions } from '@internal/plugin-drills-common';
+import {
+  drillsParticipatePermission,
+  drillsPermissions,
+} from '@internal/plugin-drills-common';
 import { evidencePermissions } from '@internal/plugin-evidence-common';
 import {
   createPrivacyRequestConditionalDecision,
@@ -44,6 +47,12 @@ export interface OpsGrant {
   readers: string[];
   /** Groups that may use every other permission of the plugin. */
   writers: string[];
+  /**
+   * Permissions every signed-in user may use, whatever their groups: the
+   * plugin itself decides per resource (e.g. only a drill's participants
+   * check its steps).
+   */
+  signedIn?: Permission[];
 }
 
 /**
@@ -75,6 +84,7 @@ export const OPS_GRANTS: Record<string, OpsGrant> = {
     permissions: drillsPermissions,
     readers: [EVERYONE],
     writers: ['group:default/drill-leads', 'group:default/oncall'],
+    signedIn: [drillsParticipatePermission],
   },
 };
 
@@ -174,6 +184,9 @@ export class OpsPermissionPolicy implements PermissionPolicy {
     );
     if (!user || !known) {
       return { result: AuthorizeResult.DENY };
+    }
+    if (grant.signedIn?.some(p => p.name === request.permission.name)) {
+      return { result: AuthorizeResult.ALLOW };
     }
     const groups = await this.memberships.groupsOf(user.info.userEntityRef);
     if (

@@ -7,3 +7,4 @@ export {
   type CalendarIcsOptions,
 } from './ics';
 export { vtimezoneComponent } from './vtimezone';
+export { signFeedToken, verifyFeedToken } from './feedToken';

@@ -8,6 +8,7 @@ import {
 import {
   AuditChain,
   AuditEntry,
+  Outbox,
   Page,
   PageQuery,
   isPostgres,
@@ -15,6 +16,7 @@ import {
 } from '@internal/plugin-ops-node';
 import type { Knex } from 'knex';
 import { OverrideStore } from './OverrideStore';
+import { PresenceStore } from './PresenceStore';
 import { RunStore, StepRow, toStep } from './RunStore';
 import {
   abortBodySchema,
@@ -38,9 +40,11 @@ import type {
   RunListFilter,
   RunListItem,
   RunParticipant,
+  RunEvidenceFiling,
   RunRecord,
   RunStep,
   RunView,
+  RunViewer,
   ScenarioHistory,
   StartRunInput,
   StepAttachment,
@@ -78,7 +82,16 @@ export interface RunServiceOptions {
    * the run finished.
    */
   onFinished?: (run: RunView, tx: Knex.Transaction) => Promise<void>;
+  /** The outbox the evidence filing goes through, to tell where it stands. */
+  outbox?: Outbox;
 }
+
+/** The outbox key of a finished run's evidence filing: one per run. */
+export const evidenceDeliveryKey = (runId: string) =>
+  `drills-evidence:${runId}`;
+
+/** A heartbeat counts this long: who has not sent one since is no longer looking. */
+export const PRESENCE_WINDOW_MS = 30_000;
 
 type Role = ParticipantRole;
 
@@ -113,7 +126,9 @@ const describeStep = (step: RunStep) =>
 export class RunService {
   readonly store: RunStore;
   readonly overrides: OverrideStore;
+  readonly presence: PresenceStore;
   readonly #db: Knex;
+  readonly #outbox?: Outbox;
   readonly #audit: AuditChain;
   readonly #now: () => Date;
   readonly #newId: () => string;
@@ -126,6 +141,8 @@ export class RunService {
     this.#audit = options.audit;
     this.store = options.store ?? new RunStore(options.db);
     this.overrides = options.overrides ?? new OverrideStore(options.db);
+    this.presence = new PresenceStore(options.db);
+    this.#outbox = options.outbox;
     this.#now = options.now ?? (() => new Date());
     this.#newId = options.newId ?? randomUUID;
     this.#postgres = isPostgres(options.db);
@@ -409,6 +426,23 @@ export class RunService {
     });
   }
 
+  /**
+   * Whether `actor` may change the step now (404, 403 or 409 when not), for
+   * a caller that must know before it does work, such as reading an upload.
+   */
+  async checkCanChange(
+    runId: string,
+    stepId: string,
+    actor: string,
+  ): Promise<void> {
+    await this.#runForChange(runId, actorRef(actor), this.#db, {
+      lock: false,
+    });
+    if (!(await this.store.getStep(runId, stepId))) {
+      throw new NotFoundError(`Run ${runId} has no step ${stepId}`);
+    }
+  }
+
   /** An attachment's metadata (for its download); NotFoundError when the run has none by that id. */
   async getAttachment(
     runId: string,
@@ -534,7 +568,7 @@ export class RunService {
    */
   async finish(runId: string, actor: string): Promise<RunView> {
     const by = actorRef(actor);
-    return this.#db.transaction(async tx => {
+    const finished = await this.#db.transaction(async tx => {
       await this.#runForLead(runId, by, 'finish', tx);
       const at = this.#now();
       await this.#end(runId, { state: 'finished', at, by }, tx);
@@ -562,13 +596,68 @@ export class RunService {
       await this.#onFinished?.(view, tx);
       return view;
     });
+    finished.evidence = await this.#evidenceFiling(runId);
+    return finished;
   }
 
   /** Everything about a run; NotFoundError when there is none. */
   async get(runId: string): Promise<RunView> {
     const view = await this.store.getView(runId);
     if (!view) throw new NotFoundError(`No drill run ${runId}`);
+    if (view.state === 'finished') {
+      view.evidence = await this.#evidenceFiling(runId);
+    }
     return view;
+  }
+
+  /** Where the evidence filing of a finished run stands. */
+  async #evidenceFiling(runId: string): Promise<RunEvidenceFiling | null> {
+    const [itemId, delivery] = await Promise.all([
+      this.store.evidenceItemOf(runId),
+      this.#outbox?.getByKey(evidenceDeliveryKey(runId)),
+    ]);
+    const attempts = delivery?.attempts ?? 0;
+    if (itemId) return { state: 'filed', itemId, attempts, lastError: null };
+    // Filing is off (or the run finished before it was on).
+    if (!delivery) return null;
+    return {
+      state: delivery?.state === 'dead' ? 'failed' : 'pending',
+      itemId: null,
+      attempts,
+      lastError: delivery?.lastError ?? null,
+    };
+  }
+
+  /** The evidence plugin holds the finished run as `itemId` (called by the filing's deliverer). */
+  async recordEvidenceFiled(runId: string, itemId: string): Promise<void> {
+    const at = this.#now();
+    await this.#db.transaction(async tx => {
+      if (await this.store.evidenceItemOf(runId, tx)) return;
+      await this.store.insertEvidenceFiling(runId, itemId, at, tx);
+      await this.#record(tx, {
+        recordId: runId,
+        type: 'drill.evidence_filed',
+        actor: 'service:drills',
+        at,
+        data: { itemId },
+      });
+    });
+  }
+
+  /**
+   * A heartbeat of someone looking at a run (any signed-in reader): answers
+   * who is looking now, and whether this person just arrived.
+   */
+  async heartbeat(
+    runId: string,
+    actor: string,
+  ): Promise<{ viewers: RunViewer[]; arrived: boolean }> {
+    const by = actorRef(actor);
+    await this.#getRecord(runId, this.#db);
+    const at = this.#now();
+    const since = new Date(at.getTime() - PRESENCE_WINDOW_MS);
+    const arrived = await this.presence.touch(runId, by, at, since);
+    return { viewers: await this.presence.viewers(runId, since), arrived };
   }
 
   /**

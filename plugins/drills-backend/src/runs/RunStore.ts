@@ -327,23 +327,26 @@ export class RunStore {
   async getView(runId: string, tx: Db = this.db): Promise<RunView | undefined> {
     const record = await this.getRecord(runId, tx);
     if (!record) return undefined;
-    const [participants, steps, checkpoints, notes, attachments, actionItems] =
-      await Promise.all([
-        tx<ParticipantRow>('drill_participants').where({ run_id: runId }),
-        tx<StepRow>('drill_steps').where({ run_id: runId }).orderBy('position'),
-        tx<CheckpointRow>('drill_checkpoints')
-          .where({ run_id: runId })
-          .orderBy('position'),
-        tx<NoteRow>('drill_step_notes')
-          .where({ run_id: runId })
-          .orderBy([{ column: 'created_at' }, { column: 'id' }]),
-        tx<AttachmentRow>('drill_step_attachments')
-          .where({ run_id: runId })
-          .orderBy([{ column: 'created_at' }, { column: 'id' }]),
-        tx<ActionItemRow>('drill_action_items')
-          .where({ run_id: runId })
-          .orderBy([{ column: 'created_at' }, { column: 'id' }]),
-      ]);
+    // One after another: on PostgreSQL `tx` may be a transaction's single
+    // connection, which runs one query at a time.
+    const participants = await tx<ParticipantRow>('drill_participants').where({
+      run_id: runId,
+    });
+    const steps = await tx<StepRow>('drill_steps')
+      .where({ run_id: runId })
+      .orderBy('position');
+    const checkpoints = await tx<CheckpointRow>('drill_checkpoints')
+      .where({ run_id: runId })
+      .orderBy('position');
+    const notes = await tx<NoteRow>('drill_step_notes')
+      .where({ run_id: runId })
+      .orderBy([{ column: 'created_at' }, { column: 'id' }]);
+    const attachments = await tx<AttachmentRow>('drill_step_attachments')
+      .where({ run_id: runId })
+      .orderBy([{ column: 'created_at' }, { column: 'id' }]);
+    const actionItems = await tx<ActionItemRow>('drill_action_items')
+      .where({ run_id: runId })
+      .orderBy([{ column: 'created_at' }, { column: 'id' }]);
     const phases: RunPhase[] = [];
     for (const step of (steps as StepRow[]).map(toStep)) {
       const last = phases[phases.length - 1];
@@ -370,7 +373,30 @@ export class RunStore {
       phases,
       notes: (notes as NoteRow[]).map(toNote),
       attachments: (attachments as AttachmentRow[]).map(toAttachment),
+      // Filled in by RunService, which knows the outbox.
+      evidence: null,
     };
+  }
+
+  async insertEvidenceFiling(
+    runId: string,
+    itemId: string,
+    at: Date,
+    tx: Db = this.db,
+  ): Promise<void> {
+    await tx('drill_evidence_filings').insert({
+      run_id: runId,
+      item_id: itemId,
+      filed_at: at,
+    });
+  }
+
+  /** The evidence item a finished run was filed as, once it was. */
+  async evidenceItemOf(runId: string, tx: Db = this.db) {
+    const row = await tx('drill_evidence_filings')
+      .where({ run_id: runId })
+      .first();
+    return row?.item_id as string | undefined;
   }
 
   /**

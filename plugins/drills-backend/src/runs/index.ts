@@ -1,4 +1,10 @@
-export { RunService, StepVersionConflictError } from './RunService';
+export {
+  PRESENCE_WINDOW_MS,
+  RunService,
+  StepVersionConflictError,
+  evidenceDeliveryKey,
+} from './RunService';
+export { PresenceStore } from './PresenceStore';
 export type { RunServiceOptions } from './RunService';
 export { RunStore } from './RunStore';
 export type { NewRun } from './RunStore';

@@ -12,13 +12,17 @@ const directory = resolvePackagePath(
 describe.each(databases.eachSupportedId())(
   'the runs migration on %p',
   databaseId => {
-    it('goes down to the sketch table and up again', async () => {
+    it('goes down to the sketch table and up again, step by step', async () => {
       const knex = await databases.init(databaseId);
       await knex.migrate.latest({ directory });
       expect(await knex.schema.hasTable('drill_step_notes')).toBe(true);
       expect(await knex.schema.hasTable('drills_audit_events')).toBe(true);
       expect(await knex.schema.hasTable('drills_outbox')).toBe(true);
+      expect(await knex.schema.hasTable('drill_presence')).toBe(true);
 
+      await knex.migrate.down({ directory });
+      expect(await knex.schema.hasTable('drill_presence')).toBe(false);
+      expect(await knex.schema.hasTable('drill_evidence_filings')).toBe(false);
       await knex.migrate.down({ directory });
       expect(await knex.schema.hasColumn('drill_runs', 'scheduled_for')).toBe(
         true,

@@ -7,7 +7,9 @@ import {
   RUN_STATES,
 } from './types';
 
-const ENTITY_REF = /^([a-z0-9][a-z0-9_.-]*):(?:([^/:\s]+)\/)?([^/:\s]+)$/i;
+const ENTITY_REF =
+  // eslint-disable-next-line no-control-regex
+  /^([a-z0-9][a-z0-9_.-]*):(?:([^/:\s\u0000-\u001f]+)\/)?([^/:\s\u0000-\u001f]+)$/i;
 
 /**
  * An entity ref in its full, lower-case form: `kind:namespace/name`, the
@@ -36,6 +38,18 @@ const id = z
     'letters, digits, dot, dash, underscore',
   );
 
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/** Text people write: no control characters but tab and line breaks (PostgreSQL refuses NUL). */
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine(value => !CONTROL_CHARACTERS.test(value), 'control characters');
+
 const phase = z.string().trim().min(1).max(64);
 
 export const monthSchema = z
@@ -56,7 +70,8 @@ const reasonSchema = z
   .string()
   .trim()
   .min(MIN_REASON_LENGTH, `at least ${MIN_REASON_LENGTH} characters`)
-  .max(2000);
+  .max(2000)
+  .refine(value => !CONTROL_CHARACTERS.test(value), 'control characters');
 
 export const participantSchema = z.object({
   entityRef: entityRefSchema,
@@ -67,12 +82,12 @@ export const participantSchema = z.object({
 export const scenarioSnapshotSchema = z
   .object({
     id,
-    title: z.string().trim().min(1).max(500),
+    title: text(500),
     checkpoints: z
       .array(
         z.object({
           id,
-          title: z.string().trim().min(1).max(500),
+          title: text(500),
           targetMinutes: z.number().int().positive().max(100_000),
           phase,
         }),
@@ -82,9 +97,7 @@ export const scenarioSnapshotSchema = z
       .array(
         z.object({
           phase,
-          steps: z.array(
-            z.object({ id, text: z.string().trim().min(1).max(10_000) }),
-          ),
+          steps: z.array(z.object({ id, text: text(10_000) })),
         }),
       )
       .max(20),
@@ -134,17 +147,15 @@ export const setStepBodySchema = z
   .object({
     checked: z.boolean(),
     /** The version the caller last saw. */
-    expectedVersion: z.number().int().min(0),
+    expectedVersion: z.number().int().min(0).max(2_147_483_647),
   })
   .strict();
 
-export const noteBodySchema = z
-  .object({ text: z.string().trim().min(1).max(10_000) })
-  .strict();
+export const noteBodySchema = z.object({ text: text(10_000) }).strict();
 
 export const actionItemBodySchema = z
   .object({
-    title: z.string().trim().min(1).max(500),
+    title: text(500),
     owner: entityRefSchema,
     dueDate: dateSchema.nullish(),
   })

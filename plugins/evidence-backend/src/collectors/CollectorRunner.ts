@@ -11,7 +11,10 @@ import {
   EvidenceCollector,
   PartialCollectionError,
 } from '@internal/plugin-evidence-node';
-import type { AuditChain } from '@internal/plugin-ops-node';
+import {
+  plainFileNameSchema,
+  type AuditChain,
+} from '@internal/plugin-ops-node';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
@@ -23,20 +26,6 @@ const LOG_SAVE_INTERVAL_MS = 2_000;
 
 /** Default time a collector run may take. */
 export const DEFAULT_COLLECTOR_TIMEOUT_MS = 10 * 60 * 1000;
-
-/** A plain file name: no folders, no control characters. */
-export const fileNameSchema = z
-  .string()
-  .min(1)
-  .max(200)
-  .refine(
-    name =>
-      !/[/\\]/.test(name) &&
-      name !== '.' &&
-      name !== '..' &&
-      ![...name].some(c => c.charCodeAt(0) < 0x20 || c === '\x7f'),
-    'must be a plain file name (no folders, no control characters)',
-  );
 
 const dateSchema = z
   .date()
@@ -62,7 +51,7 @@ function collectedSchema(knownPoints: Set<string>) {
         period: z
           .object({ start: dateSchema, end: dateSchema })
           .refine(p => p.start <= p.end, 'the period ends before it starts'),
-        fileName: fileNameSchema,
+        fileName: plainFileNameSchema,
         mediaType: z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, 'a media type'),
         content: z.custom<CollectedEvidence['content']>(
           value =>

@@ -7,13 +7,14 @@ import {
   AuditChain,
   BlobStore,
   contentAddressedKey,
+  spool,
+  SpooledFile,
 } from '@internal/plugin-ops-node';
 import type { Knex } from 'knex';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { ItemStore } from '../store/ItemStore';
 import { iso } from '../store/rows';
-import { spool, SpooledFile } from './spool';
 
 const INTENTS = 'evidence_blob_intents';
 

@@ -891,7 +891,7 @@ describe.each(databases.eachSupportedId())('Outbox on %p', databaseId => {
     ]);
   });
 
-  it('lists newest first, by state, and gets one', async () => {
+  it('lists newest first, by state, and gets one by id or key', async () => {
     const { knex, outbox, worker } = await setup(databaseId);
     const receiver = await startReceiver();
     receiver.reply({ status: 200 }, { status: 400 });
@@ -924,6 +924,8 @@ describe.each(databases.eachSupportedId())('Outbox on %p', databaseId => {
     const k2 = page.items[1];
     expect(await outbox.get(k2.id)).toEqual(k2);
     expect(await outbox.get(k2.id + 1000)).toBeUndefined();
+    expect(await outbox.getByKey('k2')).toEqual(k2);
+    expect(await outbox.getByKey('k4')).toBeUndefined();
   });
 
   it('polls in the background until stopped', async () => {

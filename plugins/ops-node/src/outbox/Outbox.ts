@@ -181,6 +181,14 @@ export class Outbox {
     return row ? toDelivery(row) : undefined;
   }
 
+  /** The delivery enqueued with this idempotency key, if any. */
+  async getByKey(idempotencyKey: string): Promise<OutboxDelivery | undefined> {
+    const row = await this.db<OutboxRow>(this.table)
+      .where({ idempotency_key: idempotencyKey })
+      .first();
+    return row ? toDelivery(row) : undefined;
+  }
+
   /**
    * Moves a dead delivery back to pending, due at once and with its attempts
    * reset; it keeps its idempotency key. Throws NotFoundError for an unknown

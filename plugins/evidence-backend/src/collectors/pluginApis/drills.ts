@@ -26,7 +26,10 @@ import type {
   CollectedEvidence,
   EvidenceCollector,
 } from '@internal/plugin-evidence-node';
-import { finishedDrillRunSchema } from '@internal/plugin-drills-common';
+import {
+  drillEvidenceFileName,
+  finishedDrillRunSchema,
+} from '@internal/plugin-drills-common';
 import { z } from 'zod';
 import { PluginApiClient, PluginApiDeps } from './PluginApiClient';
 
@@ -43,9 +46,8 @@ export interface IncidentDrillsCollectorOptions extends PluginApiDeps {
   lookbackDays?: number;
 }
 
-/** A file name from a run id: letters, digits, dot, dash and underscore only. */
-const fileNameOf = (id: string) =>
-  `incident-drill-${id.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100)}.json`;
+/** A file name from a run id, as the drills plugin looks its filing up. */
+const fileNameOf = drillEvidenceFileName;
 
 /** The last run filed, read from the previous item's content. */
 function lastFiled(

@@ -2,10 +2,47 @@ import { InputError } from '@backstage/errors';
 import busboy from 'busboy';
 import type { Request } from 'express';
 import { PassThrough, Readable } from 'node:stream';
-import { fileNameSchema } from '../collectors/CollectorRunner';
+import { z, type ZodType } from 'zod';
 import { spool, SpooledFile, TooLargeError } from './spool';
 
-/** A multipart upload read off a request: its `metadata` field and its one file, spooled. */
+/**
+ * A plain file name: 1 to 200 characters, no folders (`/` or `\`), not `.` or
+ * `..`, no NUL or other control characters. The default file-name rule of
+ * {@link readUpload}.
+ */
+export const plainFileNameSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine(
+    name =>
+      !/[/\\]/.test(name) &&
+      name !== '.' &&
+      name !== '..' &&
+      ![...name].some(c => c.charCodeAt(0) < 0x20 || c === '\x7f'),
+    'must be a plain file name (no folders, no control characters)',
+  );
+
+/** What {@link readUpload} accepts. */
+export interface ReadUploadOptions {
+  /** The largest file, in bytes; the copy stops as soon as it passes. */
+  maxBytes: number;
+  /** The accepted media types, lower case (`application/pdf`). */
+  mediaTypes: string[];
+  /**
+   * `required`: the upload must carry a `metadata` field holding JSON.
+   * `none`: a `metadata` field is refused as unexpected.
+   */
+  metadata: 'required' | 'none';
+  /** The rule for the file's name; {@link plainFileNameSchema} by default. */
+  fileName?: ZodType<string>;
+}
+
+/**
+ * A multipart upload read off a request: its one file, spooled, and its
+ * parsed `metadata` field (`undefined` when read with `metadata: 'none'`).
+ * The caller removes the file (`file.remove()`) when done with it.
+ */
 export interface Upload {
   metadata: unknown;
   fileName: string;
@@ -14,20 +51,27 @@ export interface Upload {
 }
 
 /**
- * Reads `multipart/form-data` with one `file` and a `metadata` JSON field.
- * Refuses, with a 400 that says why and before anything is stored: another
- * content type, a missing part, a hostile file name (folders, NUL, control
- * characters, over 200 characters), a media type not in `mediaTypes`, or a
- * file over `maxBytes` (the copy stops as soon as it passes).
+ * Reads `multipart/form-data` with one `file` and, with `metadata:
+ * 'required'`, a `metadata` JSON field. Refuses, with a 400 that says why and
+ * before anything is stored: another content type, a missing part, a
+ * `metadata` field that is not wanted, two files, a file name the
+ * `fileName` rule refuses (by default folders, NUL, control characters, over
+ * 200 characters), a media type not in `mediaTypes`, or a file over
+ * `maxBytes` (the copy stops as soon as it passes). Nothing is left in the
+ * temporary folder when it refuses.
  */
 export async function readUpload(
   req: Request,
-  options: { maxBytes: number; mediaTypes: string[] },
+  options: ReadUploadOptions,
 ): Promise<Upload> {
+  const wantsMetadata = options.metadata === 'required';
+  const fileNameRule = options.fileName ?? plainFileNameSchema;
   const type = req.headers['content-type'] ?? '';
   if (!type.startsWith('multipart/form-data')) {
     throw new InputError(
-      'Upload evidence as multipart/form-data with a file and a metadata field',
+      `Upload as multipart/form-data with a file field${
+        wantsMetadata ? ', and a metadata field' : ''
+      }`,
     );
   }
   let parser: busboy.Busboy;
@@ -51,7 +95,13 @@ export async function readUpload(
   };
   await new Promise<void>((resolve, reject) => {
     parser.on('field', (name, value, info) => {
-      if (info.valueTruncated)
+      if (name === 'metadata' && !wantsMetadata) {
+        refuse(
+          new InputError(
+            'Unexpected metadata field: upload as multipart/form-data with a file field only',
+          ),
+        );
+      } else if (info.valueTruncated)
         refuse(new InputError(`The ${name} field is too long`));
       else if (name === 'metadata') metadataText = value;
     });
@@ -70,7 +120,7 @@ export async function readUpload(
       }
       fileName = info.filename ?? '';
       mediaType = (info.mimeType ?? '').toLowerCase();
-      const nameCheck = fileNameSchema.safeParse(fileName);
+      const nameCheck = fileNameRule.safeParse(fileName);
       if (!nameCheck.success) {
         stream.resume();
         refuse(
@@ -129,6 +179,9 @@ export async function readUpload(
     throw (
       refused ?? new InputError('The upload has no file (a field named file)')
     );
+  }
+  if (!wantsMetadata) {
+    return { metadata: undefined, fileName, mediaType, file };
   }
   if (metadataText === undefined) {
     await file.remove();

@@ -1,0 +1,1 @@
+export { seedDemoRuns, type SeedDemoRunsOptions } from './seedDemoRuns';

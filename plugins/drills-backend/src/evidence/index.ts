@@ -1,0 +1,9 @@
+export {
+  EVIDENCE_FILING_TARGET,
+  enqueueEvidenceFiling,
+  evidenceFileName,
+  evidenceFilingDeliverer,
+  evidenceFilingPayloadSchema,
+  type EvidenceFilingDelivererOptions,
+  type EvidenceFilingPayload,
+} from './evidenceFiling';

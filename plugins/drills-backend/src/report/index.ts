@@ -1,0 +1,6 @@
+export {
+  renderReportMarkdown,
+  type ReportOptions,
+} from './renderReportMarkdown';
+export { renderReportHtml } from './renderReportHtml';
+export { escapeMarkdown, escapeHtml } from './escape';
