@@ -125,7 +125,10 @@ const pages = [
   {
     name: 'drills-history',
     path: '/drills/history',
-    expect: ['DR drills', 'Lose the checkout database writer'],
+    expect: [
+      'DR drills',
+      'Lose the checkout database writer, fail over, and prove a point-in-time restore',
+    ],
   },
   {
     name: 'entity-checkout',
@@ -657,6 +660,17 @@ async function drillTogether(browser) {
       await page.goto(`${baseUrl}/drills/runs/${run.id}`);
       await stepBox(page, a1.id).waitFor({ timeout: PAGE_TIMEOUT_MS });
     }
+    // Each sees the other among those looking now.
+    for (const [page, other] of [
+      [guest.page, 'dave'],
+      [dave.page, 'guest'],
+    ]) {
+      const shown = await becomesVisible(
+        page.locator('[aria-label="Looking now"]').getByText(other),
+        5_000,
+      );
+      if (!shown) faults.push(`${other} not shown as looking now`);
+    }
     const oneWay = async (from, to, step, who) => {
       await stepBox(from.page, step.id).click();
       const ms = await msUntilChecked(to.page, step.id, Date.now(), 2_000);
@@ -917,7 +931,7 @@ async function main() {
       seen: [],
     }));
     record(
-      "two people in one drill (two browser contexts, guest and dave) each see the other's checks within 2 s, none lost",
+      "two people in one drill (two browser contexts, guest and dave) see each other looking now, and each other's checks within 2 s, none lost",
       together.faults.length === 0,
       [...together.faults, ...together.seen].join(' | '),
     );

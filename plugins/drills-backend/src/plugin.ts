@@ -138,7 +138,7 @@ export const drillsPlugin = createBackendPlugin({
             .publish({
               recipients: { type: 'broadcast' },
               channel: drillRunChannel(runId),
-              message: { ...message },
+              message,
             })
             .catch(error =>
               logger.warn(`Publishing a drill run change failed: ${error}`),

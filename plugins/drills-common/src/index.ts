@@ -45,14 +45,14 @@ export const drillsPermissions = [
 export const drillRunChannel = (runId: string) => `drills:run:${runId}`;
 
 /** What a run's channel carries: enough to know the run changed and who is looking. */
-export interface DrillRunSignal {
+export type DrillRunSignal = {
   runId: string;
   /** e.g. `step`, `checkpoint`, `note`, `presence`, `finished`. */
   change: string;
   /** Entity ref of whoever made the change. */
   by: string;
   at: string;
-}
+};
 
 /** A runbook as the list shows it: without its body and steps. */
 export type RunbookSummary = Omit<Runbook, 'markdown' | 'phases'> & {

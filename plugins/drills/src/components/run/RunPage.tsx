@@ -65,7 +65,7 @@ function RunContent(props: {
 }) {
   const { live, run, me } = props;
   const { update } = live;
-  const viewers = usePresence(run.id);
+  const viewers = usePresence(run.id, live.lastSignal);
   const running = run.state === 'running';
   const role = run.participants.find(p => p.entityRef === me)?.role;
   const participating = running && role !== undefined;
@@ -143,20 +143,21 @@ function RunContent(props: {
           />
         </Grid>
         <Grid item xs={12} md={4}>
-          <Grid container spacing={3} direction="column">
+          {/* A plain stack: a nested spacing Grid overflows the column. */}
+          <Box display="flex" flexDirection="column">
             {run.state === 'finished' && (
-              <Grid item>
+              <Box mb={3}>
                 <FinishedRun run={run} />
-              </Grid>
+              </Box>
             )}
-            <Grid item>
+            <Box mb={3}>
               <CheckpointList
                 run={run}
                 canAct={participating}
                 onReached={onCheckpoint}
               />
-            </Grid>
-            <Grid item>
+            </Box>
+            <Box mb={3}>
               <Participants
                 run={run}
                 viewers={viewers}
@@ -164,16 +165,16 @@ function RunContent(props: {
                 canAdd={running && (role === 'lead' || role === 'coordinator')}
                 onAdded={onParticipant}
               />
-            </Grid>
-            <Grid item>
+            </Box>
+            <Box mb={3}>
               <ActionItems
                 run={run}
                 me={me}
                 canAdd={participating}
                 onAdded={onActionItem}
               />
-            </Grid>
-          </Grid>
+            </Box>
+          </Box>
         </Grid>
       </Grid>
     </>

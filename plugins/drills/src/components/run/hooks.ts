@@ -3,7 +3,7 @@ import {
   identityApiRef,
   useApi,
 } from '@backstage/core-plugin-api';
-import type { RunViewer } from '@internal/plugin-drills-common';
+import type { DrillRunSignal, RunViewer } from '@internal/plugin-drills-common';
 import { describeError } from '@internal/plugin-ops-react';
 import { useCallback, useEffect, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
@@ -34,10 +34,18 @@ export function useNow(ticking: boolean): number {
   return now;
 }
 
-/** Tells the server this run is open here, and answers who else has it open. */
-export function usePresence(runId: string): RunViewer[] {
+/**
+ * Tells the server this run is open here, and answers who else has it open:
+ * every 10 s, and again as soon as someone else opens it (a `presence`
+ * signal).
+ */
+export function usePresence(
+  runId: string,
+  lastSignal?: DrillRunSignal,
+): RunViewer[] {
   const api = useApi(drillsApiRef);
   const [viewers, setViewers] = useState<RunViewer[]>([]);
+  const arrival = lastSignal?.change === 'presence' ? lastSignal : undefined;
   useEffect(() => {
     let cancelled = false;
     const beat = async () => {
@@ -54,7 +62,7 @@ export function usePresence(runId: string): RunViewer[] {
       cancelled = true;
       clearInterval(timer);
     };
-  }, [api, runId]);
+  }, [api, runId, arrival]);
   return viewers;
 }
 

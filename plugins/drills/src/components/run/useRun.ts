@@ -1,5 +1,6 @@
 import { alertApiRef, useApi, useApiHolder } from '@backstage/core-plugin-api';
 import {
+  type DrillRunSignal,
   drillRunChannel,
   type RunStep,
   type RunView,
@@ -133,6 +134,8 @@ export function useRun(runId: string) {
     error,
     liveError,
     signalsOn,
+    /** The last change announced on the run's channel (for presence). */
+    lastSignal: lastSignal as DrillRunSignal | undefined,
     pendingSteps: pending,
     reload,
     update,
