@@ -73,10 +73,21 @@ async function startProduction(extraEnv: Record<string, string>) {
   let output = '';
   child.stdout!.on('data', chunk => (output += chunk));
   child.stderr!.on('data', chunk => (output += chunk));
+  // 'close', not 'exit': only then has all of its output been read, so a
+  // process that dies shows why.
+  let how = '';
   const exited = new Promise<number | null>(done =>
-    child.on('exit', code => done(code)),
+    child.on('close', (code, signal) => {
+      how = `exited with code ${code}${signal ? `, signal ${signal}` : ''}`;
+      done(code);
+    }),
   );
-  return { child, port, exited, output: () => output };
+  return {
+    child,
+    port,
+    exited,
+    output: () => (how ? `${output}\n[${how}]` : output),
+  };
 }
 
 /** Polls `url` until it answers 200, the process exits, or time runs out. */
@@ -159,11 +170,16 @@ describeWithPostgres('production start', () => {
     }
     const backend = await startProduction(keys);
     try {
-      const up = await healthy(
-        `http://localhost:${backend.port}/api/privacy/health`,
-        backend.exited,
-        180_000,
-      );
+      // Every ops plugin: a plugin that fails late stops the process even
+      // after the first one answers.
+      let up = true;
+      for (const plugin of ['privacy', 'slo', 'evidence', 'drills']) {
+        up &&= await healthy(
+          `http://localhost:${backend.port}/api/${plugin}/health`,
+          backend.exited,
+          180_000,
+        );
+      }
       expect({ up, output: up ? '' : backend.output().slice(-3000) }).toEqual({
         up: true,
         output: '',

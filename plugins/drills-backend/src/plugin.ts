@@ -30,7 +30,7 @@ import { createRouter } from './router';
 import { loadRunbooks } from './runbooks';
 import { DRILLS_AUDIT_TABLES, DRILLS_OUTBOX_TABLE, RunService } from './runs';
 
-/** The calendar feed secret committed in app-config.yaml for the demo; refused outside it. */
+/** The calendar feed secret of demo mode when none is configured; refused outside it. */
 const DEMO_FEED_SECRET = 'demo-drills-calendar-feed-secret-not-for-production';
 
 const drillsConfigSchema = z
@@ -89,6 +89,10 @@ export const drillsPlugin = createBackendPlugin({
             'Refusing to start on the demo calendar feed secret: set drills.calendarFeed.secret to your own, or remove it to turn subscriptions off',
           );
         }
+        // Subscriptions are off in production until a secret is set.
+        const feedSecret =
+          config.calendarFeed?.secret ??
+          (config.demo.enabled ? DEMO_FEED_SECRET : undefined);
         const { db, router, allow } = await startOpsPlugin(deps, {
           packageName: '@internal/plugin-drills-backend',
           permissions: drillsPermissions,
@@ -208,8 +212,8 @@ export const drillsPlugin = createBackendPlugin({
             blobs: createBlobStore(config.storage),
             maxAttachmentBytes: config.maxAttachmentMegabytes * 1024 * 1024,
             publish,
-            feed: config.calendarFeed && {
-              secret: config.calendarFeed.secret,
+            feed: feedSecret && {
+              secret: feedSecret,
               url: `${await deps.discovery.getExternalBaseUrl(
                 'drills',
               )}/calendar/feed.ics`,

@@ -44,6 +44,9 @@ const fileNameOf = (id: string) =>
  * collector files one item for every finished run the test names that has
  * none yet. Faults, slow answers and a stopped server are the test's to set.
  */
+/** Accept any bearer token. */
+export const ANY_TOKEN = '*';
+
 export class EvidenceApiDouble {
   readonly items: DoubleItem[] = [];
   readonly collectorRuns: DoubleCollectorRun[] = [];
@@ -66,7 +69,10 @@ export class EvidenceApiDouble {
     this.server = this.createServer();
   }
 
-  /** Starts on a free port of 127.0.0.1; requests must carry `Bearer <token>`. */
+  /**
+   * Starts on a free port of 127.0.0.1; requests must carry `Bearer <token>`
+   * (any bearer token with `ANY_TOKEN`, e.g. a test backend's mock tokens).
+   */
   static async start(token = 'test-token'): Promise<EvidenceApiDouble> {
     const double = new EvidenceApiDouble(token);
     await double.listen();
@@ -185,7 +191,12 @@ export class EvidenceApiDouble {
     url: URL,
     headers: Record<string, string | string[] | undefined>,
   ): { status: number; headers?: Record<string, string>; body?: unknown } {
-    if (headers.authorization !== `Bearer ${this.token}`) {
+    const authorization = String(headers.authorization ?? '');
+    const accepted =
+      this.token === ANY_TOKEN
+        ? authorization.startsWith('Bearer ') && authorization.length > 7
+        : authorization === `Bearer ${this.token}`;
+    if (!accepted) {
       return { status: 401, body: { error: { name: 'AuthenticationError' } } };
     }
     const fault = this.faults.get(route);

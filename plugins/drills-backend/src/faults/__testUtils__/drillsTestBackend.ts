@@ -1,4 +1,7 @@
-import { createServiceFactory } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
 import {
   TestDatabaseId,
   TestDatabases,
@@ -48,6 +51,8 @@ export async function startDrillsBackend(
   options: {
     permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
     maxAttachmentMegabytes?: number;
+    /** Files finished runs with the evidence plugin at this base URL. */
+    evidenceBaseUrl?: string;
   } = {},
 ): Promise<DrillsTestBackend> {
   const knex = await databases.init(databaseId);
@@ -65,6 +70,22 @@ export async function startDrillsBackend(
         factory: () => signals,
       }),
       mockServices.database.factory({ knex }),
+      ...(options.evidenceBaseUrl
+        ? [
+            createServiceFactory({
+              service: coreServices.discovery,
+              deps: {},
+              factory: () => ({
+                getBaseUrl: async (pluginId: string) =>
+                  pluginId === 'evidence'
+                    ? options.evidenceBaseUrl!
+                    : `http://localhost/api/${pluginId}`,
+                getExternalBaseUrl: async (pluginId: string) =>
+                  `http://localhost/api/${pluginId}`,
+              }),
+            }),
+          ]
+        : []),
       mockServices.httpAuth.factory({
         defaultCredentials: mockCredentials.none(),
       }),
@@ -81,7 +102,7 @@ export async function startDrillsBackend(
             storage: { directory: storage },
             maxAttachmentMegabytes: options.maxAttachmentMegabytes ?? 1,
             calendarFeed: { secret: FEED_SECRET },
-            evidenceFiling: { enabled: false },
+            evidenceFiling: { enabled: Boolean(options.evidenceBaseUrl) },
           },
         },
       }),
