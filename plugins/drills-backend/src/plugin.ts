@@ -212,12 +212,14 @@ export const drillsPlugin = createBackendPlugin({
             blobs: createBlobStore(config.storage),
             maxAttachmentBytes: config.maxAttachmentMegabytes * 1024 * 1024,
             publish,
-            feed: feedSecret && {
-              secret: feedSecret,
-              url: `${await deps.discovery.getExternalBaseUrl(
-                'drills',
-              )}/calendar/feed.ics`,
-            },
+            feed: feedSecret
+              ? {
+                  secret: feedSecret,
+                  url: `${await deps.discovery.getExternalBaseUrl(
+                    'drills',
+                  )}/calendar/feed.ics`,
+                }
+              : undefined,
           }),
         );
 
