@@ -1,8 +1,4 @@
-import {
-  createApiRef,
-  type DiscoveryApi,
-  type FetchApi,
-} from '@backstage/core-plugin-api';
+import { createApiRef } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import type {
   ActionItem,
@@ -107,19 +103,6 @@ const segment = encodeURIComponent;
 
 /** The drills API over HTTP, on the portal's discovery and fetch APIs. */
 export class DrillsClient extends OpsApiClient implements DrillsApi {
-  readonly #discoveryApi: DiscoveryApi;
-  readonly #fetchApi: FetchApi;
-
-  constructor(options: {
-    pluginId: string;
-    discoveryApi: DiscoveryApi;
-    fetchApi: FetchApi;
-  }) {
-    super(options);
-    this.#discoveryApi = options.discoveryApi;
-    this.#fetchApi = options.fetchApi;
-  }
-
   listRunbooks() {
     return this.get<{ runbooks: RunbookSummary[]; problems: RunbookProblem[] }>(
       '/runbooks',
@@ -167,9 +150,8 @@ export class DrillsClient extends OpsApiClient implements DrillsApi {
     body: { checked: boolean; expectedVersion: number },
   ): Promise<SetStepResult> {
     // Read by hand: a 409 is an answer here (the step as it is now), not an error.
-    const baseUrl = await this.#discoveryApi.getBaseUrl('drills');
-    const response = await this.#fetchApi.fetch(
-      `${baseUrl}/runs/${segment(runId)}/steps/${segment(stepId)}`,
+    const response = await this.fetchResponse(
+      `/runs/${segment(runId)}/steps/${segment(stepId)}`,
       {
         method: 'PUT',
         headers: { 'Content-Type': 'application/json' },

@@ -1,8 +1,4 @@
-import {
-  createApiRef,
-  type DiscoveryApi,
-  type FetchApi,
-} from '@backstage/core-plugin-api';
+import { createApiRef } from '@backstage/core-plugin-api';
 import type {
   Binder,
   BinderVerification,
@@ -151,19 +147,6 @@ const segment = encodeURIComponent;
 
 /** The evidence API over HTTP, on the portal's discovery and fetch APIs. */
 export class EvidenceClient extends OpsApiClient implements EvidenceApi {
-  readonly #discoveryApi: DiscoveryApi;
-  readonly #pluginId: string;
-
-  constructor(options: {
-    pluginId: string;
-    discoveryApi: DiscoveryApi;
-    fetchApi: FetchApi;
-  }) {
-    super(options);
-    this.#discoveryApi = options.discoveryApi;
-    this.#pluginId = options.pluginId;
-  }
-
   getCriteria() {
     return this.get<Criterion[]>('/criteria');
   }
@@ -210,7 +193,7 @@ export class EvidenceClient extends OpsApiClient implements EvidenceApi {
   }
 
   itemContentUrl(id: string) {
-    return this.#url(`/items/${segment(id)}/content`);
+    return this.url(`/items/${segment(id)}/content`);
   }
 
   listCollectors() {
@@ -279,15 +262,11 @@ export class EvidenceClient extends OpsApiClient implements EvidenceApi {
   }
 
   binderDownloadUrl(id: string) {
-    return this.#url(`/binders/${segment(id)}/download`);
+    return this.url(`/binders/${segment(id)}/download`);
   }
 
   async getPublicKey() {
     const response = await this.fetch('/public-key', { method: 'GET' });
     return response.text();
-  }
-
-  async #url(path: string) {
-    return `${await this.#discoveryApi.getBaseUrl(this.#pluginId)}${path}`;
   }
 }

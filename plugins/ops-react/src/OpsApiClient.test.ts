@@ -13,6 +13,15 @@ class TestClient extends OpsApiClient {
   create(body: unknown) {
     return this.post<{ id: string }>('/export', body);
   }
+  put(body: unknown) {
+    return this.fetchResponse('/requests/r1', {
+      method: 'PUT',
+      body: JSON.stringify(body),
+    });
+  }
+  link(path: string) {
+    return this.url(path);
+  }
 }
 
 function jsonResponse(status: number, body: unknown): Response {
@@ -120,5 +129,34 @@ describe('OpsApiClient', () => {
       name: 'InputError',
       message: 'region must be one of EU, US, UK, APAC',
     });
+  });
+
+  it('answers the response of fetchResponse whatever its status, without throwing', async () => {
+    const conflict = { error: { message: 'changed' }, current: { id: 'r1' } };
+    const { client, discoveryApi, fetchApi } = setup(() =>
+      jsonResponse(409, conflict),
+    );
+
+    const response = await client.put({ state: 'done' });
+
+    expect(response.status).toBe(409);
+    await expect(response.json()).resolves.toEqual(conflict);
+    expect(discoveryApi.getBaseUrl).toHaveBeenCalledWith('privacy');
+    const [url, init] = fetchApi.fetch.mock.calls[0] as unknown as [
+      string,
+      RequestInit,
+    ];
+    expect(url).toBe('http://backend.test/api/privacy/requests/r1');
+    expect(init.method).toBe('PUT');
+    expect(JSON.parse(init.body as string)).toEqual({ state: 'done' });
+  });
+
+  it('builds <baseUrl><path> for url without fetching', async () => {
+    const { client, fetchApi } = setup(() => jsonResponse(200, {}));
+
+    await expect(client.link('/items/i1/content')).resolves.toBe(
+      'http://backend.test/api/privacy/items/i1/content',
+    );
+    expect(fetchApi.fetch).not.toHaveBeenCalled();
   });
 });

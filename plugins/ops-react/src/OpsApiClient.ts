@@ -57,17 +57,31 @@ export class OpsApiClient {
    * headers, a binary body). Non-2xx answers throw a ResponseError.
    */
   protected async fetch(path: string, init: RequestInit): Promise<Response> {
-    const baseUrl = await this.options.discoveryApi.getBaseUrl(
-      this.options.pluginId,
-    );
-    const response = await this.options.fetchApi.fetch(
-      `${baseUrl}${path}`,
-      init,
-    );
+    const response = await this.fetchResponse(path, init);
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }
     return response;
+  }
+
+  /**
+   * Like `fetch`, but answers the response whatever its status, for calls
+   * where a non-2xx answer is a result to read (a 409 with the current state,
+   * say). Only a network failure throws.
+   */
+  protected async fetchResponse(
+    path: string,
+    init: RequestInit,
+  ): Promise<Response> {
+    return this.options.fetchApi.fetch(await this.url(path), init);
+  }
+
+  /** `<plugin base URL><path>`, for links the browser follows itself. */
+  protected async url(path: string): Promise<string> {
+    const baseUrl = await this.options.discoveryApi.getBaseUrl(
+      this.options.pluginId,
+    );
+    return `${baseUrl}${path}`;
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * Shared frontend pieces of the ops plugins: the API client base, the page
- * frame, a server-paged table and forms checked against a shared schema.
+ * frame, a server-paged table, an error panel for failed reads and forms
+ * checked against a shared schema.
  *
  * @packageDocumentation
  */
@@ -8,5 +9,6 @@ export * from './OpsApiClient';
 export * from './OpsPage';
 export * from './PagedTable';
 export * from './forms';
+export * from './LoadErrorPanel';
 export * from './format';
 export * from './useBlobDownload';

@@ -6,10 +6,10 @@ import type { PointCoverage } from '@internal/plugin-evidence-common';
 import Box from '@material-ui/core/Box';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
+import { LoadErrorPanel } from '@internal/plugin-ops-react';
 import { useCallback } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { evidenceApiRef } from '../api';
-import { LoadError } from './common/ErrorPanel';
 import { PointStatusChip } from './common/StateChip';
 import { ItemsTable } from './items/ItemsTable';
 
@@ -33,7 +33,7 @@ function PointsTouched(props: { entityRef: string }) {
   }, [api, props.entityRef]);
 
   if (state.error) {
-    return <LoadError error={state.error} what="the points touched" />;
+    return <LoadErrorPanel error={state.error} what="the points touched" />;
   }
   if (!state.value) return <Progress />;
   const { touched, sampled, total } = state.value;

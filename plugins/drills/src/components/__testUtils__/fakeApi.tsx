@@ -1,15 +1,33 @@
+import { alertApiRef, identityApiRef } from '@backstage/core-plugin-api';
+import type { SignalApi } from '@backstage/plugin-signals-react';
+import { signalApiRef } from '@backstage/plugin-signals-react';
 import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
 import type {
   CalendarEntry,
   RunListItem,
+  RunStep,
   RunView,
+  RunViewer,
   RunbookSummary,
   ScenarioHistory,
 } from '@internal/plugin-drills-common';
+import type { RenderResult } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import { Route, Routes } from 'react-router-dom';
 import { drillsApiRef, type DrillsApi } from '../../api';
 import { rootRouteRef } from '../../routes';
+import { RunPage } from '../run/RunPage';
+
+/**
+ * The drills frontend's test kit: data builders, a fake DrillsApi, a fake
+ * signal API and renderers for the plugin's pages.
+ */
+
+export const ALICE = 'user:default/alice';
+export const BOB = 'user:default/bob';
+export const CAROL = 'user:default/carol';
+export const RUN_ID = 'run-1';
+export const STARTED_AT = '2026-12-01T10:00:00.000Z';
 
 export const runbookSummary = (
   overrides: Partial<RunbookSummary> = {},
@@ -137,6 +155,85 @@ export const scenarioHistory = (): ScenarioHistory => ({
   })),
 });
 
+export function makeStep(
+  phase: string,
+  n: number,
+  text: string,
+  change: Partial<RunStep> = {},
+): RunStep {
+  return {
+    id: `${phase}-${n}`,
+    phase,
+    position: n,
+    text,
+    checked: false,
+    version: 0,
+    updatedBy: null,
+    updatedAt: null,
+    ...change,
+  };
+}
+
+/** A running database-restore drill led by alice, with bob as coordinator. */
+export function makeRun(change: Partial<RunView> = {}): RunView {
+  return runView({
+    lead: ALICE,
+    startedAt: STARTED_AT,
+    createdBy: ALICE,
+    participants: [
+      { entityRef: ALICE, role: 'lead', addedAt: STARTED_AT },
+      { entityRef: BOB, role: 'coordinator', addedAt: STARTED_AT },
+    ],
+    checkpoints: [
+      {
+        id: 'detected',
+        title: 'Failure detected',
+        phase: 'detect',
+        targetMinutes: 5,
+        position: 1,
+        reachedAt: '2026-12-01T10:03:00.000Z',
+        reachedBy: BOB,
+        elapsedMinutes: 3,
+        passed: true,
+      },
+      {
+        id: 'restored',
+        title: 'Database restored',
+        phase: 'recover',
+        targetMinutes: 60,
+        position: 2,
+        reachedAt: null,
+        reachedBy: null,
+        elapsedMinutes: null,
+        passed: false,
+      },
+    ],
+    progress: { steps: 3, checked: 1 },
+    phases: [
+      {
+        phase: 'detect',
+        steps: [
+          makeStep('detect', 1, 'Confirm the primary is down', {
+            checked: true,
+            version: 1,
+            updatedBy: BOB,
+            updatedAt: '2026-12-01T10:02:00.000Z',
+          }),
+        ],
+      },
+      {
+        phase: 'respond',
+        steps: [makeStep('respond', 1, 'Page the database owner')],
+      },
+      {
+        phase: 'recover',
+        steps: [makeStep('recover', 1, 'Restore the latest snapshot')],
+      },
+    ],
+    ...change,
+  });
+}
+
 /** A drills API of jest.fn()s answering an empty system, with `overrides` on top. */
 export function fakeDrillsApi(
   overrides: Partial<jest.Mocked<DrillsApi>> = {},
@@ -178,11 +275,44 @@ export function fakeDrillsApi(
   };
 }
 
-/** An error as the client throws it for a refused call. */
-export function responseError(status: number, message: string) {
-  return Object.assign(new Error(`Request failed with ${status}`), {
-    statusCode: status,
-    body: { error: { message } },
+/**
+ * The drills API as the run page sees it: `getRun` answers `run`, the
+ * heartbeat answers `viewers`; everything else is `fakeDrillsApi`'s.
+ */
+export function fakeRunApi(
+  run: RunView = makeRun(),
+  viewers: RunViewer[] = [],
+): jest.Mocked<DrillsApi> {
+  return fakeDrillsApi({
+    getRun: jest.fn().mockResolvedValue(run),
+    heartbeat: jest.fn().mockResolvedValue({ viewers }),
+  });
+}
+
+/** A signal API whose messages a test sends with `send(channel, message)`. */
+export function fakeSignals() {
+  const listeners = new Map<string, Set<(message: any) => void>>();
+  const api: SignalApi = {
+    subscribe(channel, onMessage) {
+      const set = listeners.get(channel) ?? new Set();
+      set.add(onMessage as (message: any) => void);
+      listeners.set(channel, set);
+      return { unsubscribe: () => set.delete(onMessage as any) };
+    },
+  };
+  const send = (channel: string, message: object) =>
+    listeners.get(channel)?.forEach(listener => listener(message));
+  return { api, send, listeners };
+}
+
+/** What the client throws for a non-2xx answer. */
+export function responseError(statusCode: number, message: string): Error {
+  const cause = Object.assign(new Error(message), { name: 'Error' });
+  return Object.assign(new Error(`Request failed with ${statusCode}`), {
+    name: 'ResponseError',
+    statusCode,
+    cause,
+    body: { error: { name: 'Error', message }, response: { statusCode } },
   });
 }
 
@@ -200,4 +330,42 @@ export async function renderDrills(
     </TestApiProvider>,
     { routeEntries: [path], mountedRoutes: { '/drills': rootRouteRef } },
   );
+}
+
+/** Renders the run page at `/drills/runs/<id>` as `user`. */
+export async function renderRunPage(options: {
+  api: DrillsApi;
+  user?: string;
+  signals?: SignalApi;
+  id?: string;
+}): Promise<RenderResult & { alertApi: { post: jest.Mock } }> {
+  const alertApi = { post: jest.fn(), alert$: jest.fn() };
+  const identityApi = {
+    getBackstageIdentity: async () => ({
+      type: 'user' as const,
+      userEntityRef: options.user ?? ALICE,
+      ownershipEntityRefs: [options.user ?? ALICE],
+    }),
+    getProfileInfo: async () => ({}),
+    getCredentials: async () => ({}),
+    signOut: async () => {},
+  };
+  const apis: any[] = [
+    [drillsApiRef, options.api],
+    [alertApiRef, alertApi],
+    [identityApiRef, identityApi],
+  ];
+  if (options.signals) apis.push([signalApiRef, options.signals]);
+  const rendered = await renderInTestApp(
+    <TestApiProvider apis={apis as any}>
+      <Routes>
+        <Route path="/drills/runs/:id" element={<RunPage />} />
+      </Routes>
+    </TestApiProvider>,
+    {
+      routeEntries: [`/drills/runs/${options.id ?? RUN_ID}`],
+      mountedRoutes: { '/drills': rootRouteRef },
+    },
+  );
+  return { ...rendered, alertApi };
 }

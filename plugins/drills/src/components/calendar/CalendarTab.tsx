@@ -11,12 +11,12 @@ import Typography from '@material-ui/core/Typography';
 import EventIcon from '@material-ui/icons/Event';
 import PlayIcon from '@material-ui/icons/PlayArrow';
 import Alert from '@material-ui/lab/Alert';
+import { LoadErrorPanel } from '@internal/plugin-ops-react';
 import { useCallback, useMemo, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { drillsApiRef } from '../../api';
 import { formatDay, formatMonth, monthIn } from '../common/format';
-import { LoadError } from '../common/LoadError';
 import { useDrillsPaths } from '../common/paths';
 import { OverrideDialog } from './OverrideDialog';
 import { OverridesTable } from './OverridesTable';
@@ -202,7 +202,7 @@ export function CalendarTab(props: { now?: () => Date }) {
 
       {calendar.loading && <Progress />}
       {calendar.error && (
-        <LoadError
+        <LoadErrorPanel
           error={calendar.error}
           what="the calendar"
           retry={calendar.retry}
@@ -271,7 +271,7 @@ export function CalendarTab(props: { now?: () => Date }) {
 
       <Box mt={3}>
         {overrides.error ? (
-          <LoadError
+          <LoadErrorPanel
             error={overrides.error}
             what="the skips and swaps"
             retry={overrides.retry}

@@ -8,9 +8,9 @@ import DialogContent from '@material-ui/core/DialogContent';
 import DialogContentText from '@material-ui/core/DialogContentText';
 import DialogTitle from '@material-ui/core/DialogTitle';
 import TextField from '@material-ui/core/TextField';
+import { LoadErrorPanel } from '@internal/plugin-ops-react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { drillsApiRef } from '../../api';
-import { LoadError } from '../common/LoadError';
 
 /** The same feed for calendar apps that open `webcal:` links. */
 export const webcalUrl = (url: string) =>
@@ -36,7 +36,7 @@ export function SubscribeDialog(props: { onClose: () => void }) {
         </DialogContentText>
         {loading && <Progress />}
         {error && (
-          <LoadError error={error} what="the subscription" retry={retry} />
+          <LoadErrorPanel error={error} what="the subscription" retry={retry} />
         )}
         {value && (
           <>

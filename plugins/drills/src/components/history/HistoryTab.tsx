@@ -1,9 +1,9 @@
 import { EmptyState, InfoCard, Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import Grid from '@material-ui/core/Grid';
+import { LoadErrorPanel } from '@internal/plugin-ops-react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { drillsApiRef } from '../../api';
-import { LoadError } from '../common/LoadError';
 import { ScenarioHistoryCard } from './ScenarioHistoryCard';
 
 /** Per scenario, how fast each finished drill detected, responded and recovered. */
@@ -14,7 +14,8 @@ export function HistoryTab() {
     [api],
   );
   if (loading) return <Progress />;
-  if (error) return <LoadError error={error} what="history" retry={retry} />;
+  if (error)
+    return <LoadErrorPanel error={error} what="history" retry={retry} />;
 
   const scenarios = (value ?? []).filter(scenario => scenario.runs.length > 0);
   if (scenarios.length === 0) {

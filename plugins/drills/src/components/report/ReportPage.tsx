@@ -6,7 +6,11 @@ import {
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import type { RunView } from '@internal/plugin-drills-common';
-import { OpsPage, useBlobDownload } from '@internal/plugin-ops-react';
+import {
+  LoadErrorPanel,
+  OpsPage,
+  useBlobDownload,
+} from '@internal/plugin-ops-react';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import DownloadIcon from '@material-ui/icons/GetApp';
@@ -14,7 +18,6 @@ import { useCallback } from 'react';
 import { Link as RouterLink, useParams } from 'react-router-dom';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { drillsApiRef } from '../../api';
-import { LoadError } from '../common/LoadError';
 import { useDrillsPaths } from '../common/paths';
 
 function DownloadMarkdown(props: { runId: string }) {
@@ -55,7 +58,8 @@ function Report(props: { run: RunView }) {
     retry,
   } = useAsyncRetry(() => api.getReportHtml(run.id), [api, run.id]);
   if (loading) return <Progress />;
-  if (error) return <LoadError error={error} what="the report" retry={retry} />;
+  if (error)
+    return <LoadErrorPanel error={error} what="the report" retry={retry} />;
   return (
     <>
       <Box mb={2}>
@@ -97,7 +101,7 @@ export function ReportPage() {
     content = <Progress />;
   } else if (error || !run) {
     content = (
-      <LoadError
+      <LoadErrorPanel
         error={error ?? new Error('No run')}
         what={`run ${id}`}
         retry={retry}

@@ -4,11 +4,11 @@ import {
   BOB,
   RUN_ID,
   STARTED_AT,
-  fakeDrillsApi,
+  fakeRunApi,
   makeRun,
   makeStep,
   renderRunPage,
-} from './__testUtils__/fixtures';
+} from '../__testUtils__/fakeApi';
 
 // These tests move the clock: the timer, the polling and the heartbeat run on it.
 describe('RunPage on the clock', () => {
@@ -20,7 +20,7 @@ describe('RunPage on the clock', () => {
   });
 
   it('ticks the elapsed time and counts down to each checkpoint target', async () => {
-    await renderRunPage({ api: fakeDrillsApi() });
+    await renderRunPage({ api: fakeRunApi() });
 
     const timer = await screen.findByRole('timer', { name: 'Elapsed' });
     expect(timer).toHaveTextContent('0:12:34');
@@ -35,12 +35,12 @@ describe('RunPage on the clock', () => {
   it('says by how much an unreached checkpoint is overdue', async () => {
     const run = makeRun();
     run.checkpoints[1] = { ...run.checkpoints[1], targetMinutes: 10 };
-    await renderRunPage({ api: fakeDrillsApi(run) });
+    await renderRunPage({ api: fakeRunApi(run) });
     expect(await screen.findByText(/overdue by 0:02:34/)).toBeInTheDocument();
   });
 
   it('reads the run every 3 s when signals are off', async () => {
-    const api = fakeDrillsApi();
+    const api = fakeRunApi();
     await renderRunPage({ api });
     expect(
       await screen.findByRole('checkbox', { name: 'Page the database owner' }),
@@ -66,7 +66,7 @@ describe('RunPage on the clock', () => {
   });
 
   it('stops polling once an aborted run can change no more', async () => {
-    const api = fakeDrillsApi(
+    const api = fakeRunApi(
       makeRun({
         state: 'aborted',
         abortedAt: STARTED_AT,
@@ -83,7 +83,7 @@ describe('RunPage on the clock', () => {
   });
 
   it('says it is looking every 10 s and shows who else is', async () => {
-    const api = fakeDrillsApi();
+    const api = fakeRunApi();
     await renderRunPage({ api });
     await screen.findByText('Nobody else has this run open.');
     expect(api.heartbeat).toHaveBeenCalledTimes(1);
@@ -137,7 +137,7 @@ describe('RunPage step details', () => {
         },
       ],
     });
-    const api = fakeDrillsApi(run);
+    const api = fakeRunApi(run);
     api.addNote.mockImplementation(async (runId, stepId, text) => ({
       id: 'n2',
       runId,
@@ -183,7 +183,7 @@ describe('RunPage step details', () => {
   });
 
   it('uploads a file to a step', async () => {
-    const api = fakeDrillsApi();
+    const api = fakeRunApi();
     api.addAttachment.mockImplementation(async (runId, stepId, file) => ({
       id: 'a2',
       runId,
@@ -216,7 +216,7 @@ describe('RunPage step details', () => {
 
 describe('RunPage people and follow-ups', () => {
   it('lets a participant add an action item', async () => {
-    const api = fakeDrillsApi();
+    const api = fakeRunApi();
     api.addActionItem.mockImplementation(async (runId, item) => ({
       id: 'ai1',
       runId,
@@ -252,7 +252,7 @@ describe('RunPage people and follow-ups', () => {
   });
 
   it('lets the lead add a participant with a role', async () => {
-    const api = fakeDrillsApi();
+    const api = fakeRunApi();
     api.addParticipant.mockImplementation(async (_runId, participant) => ({
       ...participant,
       addedAt: STARTED_AT,
@@ -282,7 +282,7 @@ describe('RunPage people and follow-ups', () => {
       role: 'observer',
       addedAt: STARTED_AT,
     });
-    await renderRunPage({ api: fakeDrillsApi(run), user: 'user:default/dave' });
+    await renderRunPage({ api: fakeRunApi(run), user: 'user:default/dave' });
     expect(await screen.findByText('dave (you)')).toBeInTheDocument();
     // An observer takes part: steps yes, new participants no.
     expect(

@@ -7,7 +7,7 @@ import { makeStyles } from '@material-ui/core/styles';
 import type { ReactNode } from 'react';
 import { formatElapsed, formatMonth, formatTime, shortRef } from './format';
 import { useNow } from './hooks';
-import { RunStateChip } from './RunStateChip';
+import { RunStateChip } from '../common/RunStateChip';
 
 const useStyles = makeStyles(theme => ({
   root: {

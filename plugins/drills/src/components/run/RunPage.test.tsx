@@ -12,13 +12,13 @@ import {
   BOB,
   CAROL,
   RUN_ID,
-  fakeDrillsApi,
+  fakeRunApi,
   fakeSignals,
   makeRun,
   makeStep,
   renderRunPage,
   responseError,
-} from './__testUtils__/fixtures';
+} from '../__testUtils__/fakeApi';
 
 /** A promise the test settles when it wants to. */
 function deferred<T>() {
@@ -33,7 +33,7 @@ const stepBox = (text: string) => screen.getByRole('checkbox', { name: text });
 
 describe('RunPage', () => {
   it('shows a running run: its checklist by phase, progress, checkpoints and who is looking', async () => {
-    const api = fakeDrillsApi(makeRun(), [
+    const api = fakeRunApi(makeRun(), [
       { entityRef: ALICE, seenAt: '2026-12-01T10:10:00.000Z' },
       { entityRef: BOB, seenAt: '2026-12-01T10:10:00.000Z' },
     ]);
@@ -85,7 +85,7 @@ describe('RunPage', () => {
   });
 
   it('shows a check at once and saves it against the step version', async () => {
-    const api = fakeDrillsApi();
+    const api = fakeRunApi();
     const answer = deferred<SetStepResult>();
     api.setStep.mockReturnValue(answer.promise);
     await renderRunPage({ api });
@@ -117,7 +117,7 @@ describe('RunPage', () => {
   });
 
   it('puts the other person’s change in place when they were first, and says so', async () => {
-    const api = fakeDrillsApi();
+    const api = fakeRunApi();
     const theirs = makeStep('detect', 1, 'Confirm the primary is down', {
       checked: true,
       version: 2,
@@ -156,7 +156,7 @@ describe('RunPage', () => {
 
   it('keeps the newer version when a read that left earlier comes back later', async () => {
     const signals = fakeSignals();
-    const api = fakeDrillsApi();
+    const api = fakeRunApi();
     const saved = deferred<SetStepResult>();
     api.setStep.mockReturnValue(saved.promise);
     await renderRunPage({ api, signals: signals.api });
@@ -191,7 +191,7 @@ describe('RunPage', () => {
   });
 
   it('lets someone who does not take part watch, with nothing to click', async () => {
-    const api = fakeDrillsApi();
+    const api = fakeRunApi();
     await renderRunPage({ api, user: CAROL });
 
     expect(
@@ -210,7 +210,7 @@ describe('RunPage', () => {
   });
 
   it('disables the checklist of a run that is no longer running', async () => {
-    const api = fakeDrillsApi(
+    const api = fakeRunApi(
       makeRun({
         state: 'aborted',
         abortedAt: '2026-12-01T10:20:00.000Z',
@@ -237,7 +237,7 @@ describe('RunPage', () => {
   });
 
   it('marks a checkpoint reached', async () => {
-    const api = fakeDrillsApi();
+    const api = fakeRunApi();
     api.reachCheckpoint.mockResolvedValue({
       ...makeRun().checkpoints[1],
       reachedAt: '2026-12-01T11:10:00.000Z',
@@ -258,7 +258,7 @@ describe('RunPage', () => {
   });
 
   it('gives the lead Finish and Abort, and an abort needs a reason', async () => {
-    const api = fakeDrillsApi();
+    const api = fakeRunApi();
     api.abortRun.mockImplementation(async (_id, reason) => {
       const aborted = makeRun({
         state: 'aborted',
@@ -304,7 +304,7 @@ describe('RunPage', () => {
   });
 
   it('asks the lead to confirm before finishing', async () => {
-    const api = fakeDrillsApi();
+    const api = fakeRunApi();
     const finishedRun = makeRun({
       state: 'finished',
       finishedAt: '2026-12-01T11:00:00.000Z',
@@ -335,7 +335,7 @@ describe('RunPage', () => {
   });
 
   it('shows Finish and Abort to nobody but the lead', async () => {
-    await renderRunPage({ api: fakeDrillsApi(), user: BOB });
+    await renderRunPage({ api: fakeRunApi(), user: BOB });
     expect(
       await screen.findByRole('checkbox', { name: 'Page the database owner' }),
     ).toBeEnabled();
@@ -349,7 +349,7 @@ describe('RunPage', () => {
 
   it('reads the run again when its signal channel says it changed', async () => {
     const signals = fakeSignals();
-    const api = fakeDrillsApi();
+    const api = fakeRunApi();
     await renderRunPage({ api, signals: signals.api });
     expect(
       await screen.findByRole('checkbox', { name: 'Page the database owner' }),
@@ -385,7 +385,7 @@ describe('RunPage', () => {
   });
 
   it('says so when the run does not exist', async () => {
-    const api = fakeDrillsApi();
+    const api = fakeRunApi();
     api.getRun.mockRejectedValue(responseError(404, 'No run nope'));
     await renderRunPage({ api, id: 'nope' });
     expect(
@@ -395,7 +395,7 @@ describe('RunPage', () => {
   });
 
   it('shows other load errors with a retry', async () => {
-    const api = fakeDrillsApi();
+    const api = fakeRunApi();
     api.getRun.mockRejectedValueOnce(responseError(500, 'database is away'));
     // With signals on nothing polls, so only the button reads again.
     await renderRunPage({ api, signals: fakeSignals().api });
@@ -422,7 +422,7 @@ describe('RunPage of a finished run', () => {
 
   it('links its report and its filed evidence item', async () => {
     await renderRunPage({
-      api: fakeDrillsApi(
+      api: fakeRunApi(
         finished({
           state: 'filed',
           itemId: 'ev-42',
@@ -447,7 +447,7 @@ describe('RunPage of a finished run', () => {
 
   it('shows a pending filing with its attempts', async () => {
     await renderRunPage({
-      api: fakeDrillsApi(
+      api: fakeRunApi(
         finished({
           state: 'pending',
           itemId: null,
@@ -465,7 +465,7 @@ describe('RunPage of a finished run', () => {
 
   it('shows a failed filing with its error', async () => {
     await renderRunPage({
-      api: fakeDrillsApi(
+      api: fakeRunApi(
         finished({
           state: 'failed',
           itemId: null,

@@ -1,5 +1,5 @@
 import { applyPending, mergeRun, mergeStep } from './mergeRun';
-import { BOB, makeRun, makeStep } from './__testUtils__/fixtures';
+import { BOB, makeRun, makeStep } from '../__testUtils__/fakeApi';
 
 const respond = (run: ReturnType<typeof makeRun>) => run.phases[1].steps[0];
 

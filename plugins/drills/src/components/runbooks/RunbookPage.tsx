@@ -8,13 +8,12 @@ import {
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import type { RunbookCheckpoint } from '@internal/plugin-drills-common';
-import { OpsPage } from '@internal/plugin-ops-react';
+import { LoadErrorPanel, OpsPage } from '@internal/plugin-ops-react';
 import Box from '@material-ui/core/Box';
 import Grid from '@material-ui/core/Grid';
 import { useParams } from 'react-router-dom';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { drillsApiRef } from '../../api';
-import { LoadError } from '../common/LoadError';
 import { useDrillsPaths } from '../common/paths';
 
 /** One runbook: what it covers, its timed checkpoints and its text. */
@@ -46,7 +45,7 @@ export function RunbookPage() {
     return (
       <OpsPage title="Runbook" subtitle={id}>
         {back}
-        <LoadError
+        <LoadErrorPanel
           error={error ?? new Error('No runbook')}
           what={`runbook ${id}`}
           retry={retry}

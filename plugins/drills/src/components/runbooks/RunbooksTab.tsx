@@ -6,9 +6,9 @@ import {
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import type { RunbookSummary } from '@internal/plugin-drills-common';
+import { LoadErrorPanel } from '@internal/plugin-ops-react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { drillsApiRef } from '../../api';
-import { LoadError } from '../common/LoadError';
 import { useDrillsPaths } from '../common/paths';
 import { RunbookProblems } from './RunbookProblems';
 
@@ -20,7 +20,8 @@ export function RunbooksTab() {
     () => api.listRunbooks(),
     [api],
   );
-  if (error) return <LoadError error={error} what="runbooks" retry={retry} />;
+  if (error)
+    return <LoadErrorPanel error={error} what="runbooks" retry={retry} />;
 
   const columns: TableColumn<RunbookSummary>[] = [
     {

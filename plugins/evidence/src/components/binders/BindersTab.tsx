@@ -5,13 +5,12 @@ import {
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import type { Binder } from '@internal/plugin-evidence-common';
-import { PagedTable } from '@internal/plugin-ops-react';
+import { LoadErrorPanel, PagedTable } from '@internal/plugin-ops-react';
 import Grid from '@material-ui/core/Grid';
 import { useCallback, useMemo, useState } from 'react';
 import { evidenceApiRef } from '../../api';
 import { useCriteria } from '../../hooks/useReference';
 import { formatDateTime, formatPeriod } from '../../lib/format';
-import { LoadError } from '../common/ErrorPanel';
 import { BinderForm } from './BinderForm';
 import { BinderStatus } from './BinderStatus';
 import { PublicKeyCard } from './PublicKeyCard';
@@ -62,7 +61,7 @@ export function BindersTab() {
     <Grid container spacing={3}>
       <Grid item xs={12} md={6}>
         {criteria.error && (
-          <LoadError error={criteria.error} what="the criteria" />
+          <LoadErrorPanel error={criteria.error} what="the criteria" />
         )}
         {criteria.loading && <Progress />}
         {criteria.value && (

@@ -7,9 +7,9 @@ import {
 import { useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
+import { LoadErrorPanel } from '@internal/plugin-ops-react';
 import useAsync from 'react-use/esm/useAsync';
 import { evidenceApiRef } from '../../api';
-import { LoadError } from '../common/ErrorPanel';
 
 export const AUDITOR_COMMANDS = [
   'sha256sum -c SHA256SUMS',
@@ -37,7 +37,7 @@ export function PublicKeyCard() {
         {key.value && <CopyTextButton text={key.value} />}
       </Box>
       {key.loading && <Progress />}
-      {key.error && <LoadError error={key.error} what="the public key" />}
+      {key.error && <LoadErrorPanel error={key.error} what="the public key" />}
       {key.value && (
         <pre
           aria-label="Public key"

@@ -5,7 +5,7 @@ import {
   StructuredMetadataTable,
 } from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/core-plugin-api';
-import { OpsPage } from '@internal/plugin-ops-react';
+import { LoadErrorPanel, OpsPage } from '@internal/plugin-ops-react';
 import Grid from '@material-ui/core/Grid';
 import LinearProgress from '@material-ui/core/LinearProgress';
 import List from '@material-ui/core/List';
@@ -19,7 +19,6 @@ import { evidenceApiRef, type CollectorRunDetail } from '../../api';
 import { useLive } from '../../hooks/useLive';
 import { formatDateTime, formatPeriod } from '../../lib/format';
 import { itemRouteRef } from '../../routes';
-import { LoadError } from '../common/ErrorPanel';
 import { LogBlock } from '../common/LogBlock';
 import { RunStateChip } from '../common/StateChip';
 import { runDuration } from './RunsTable';
@@ -104,7 +103,11 @@ export function CollectorRunPage() {
   return (
     <OpsPage title="Collector run" subtitle={`Run ${id}`}>
       {run.error && (
-        <LoadError error={run.error} what={`run ${id}`} retry={run.retry} />
+        <LoadErrorPanel
+          error={run.error}
+          what={`run ${id}`}
+          retry={run.retry}
+        />
       )}
       {!run.error && !run.value && <Progress />}
       {run.value && <RunView run={run.value} />}

@@ -10,7 +10,7 @@ import {
   evidenceCollectorRunPermission,
   type CollectorInfo,
 } from '@internal/plugin-evidence-common';
-import { submitErrorMessage } from '@internal/plugin-ops-react';
+import { LoadErrorPanel, submitErrorMessage } from '@internal/plugin-ops-react';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Grid from '@material-ui/core/Grid';
@@ -22,7 +22,6 @@ import { evidenceApiRef } from '../../api';
 import { usePermitted } from '../../hooks/usePermitted';
 import { formatDateTime } from '../../lib/format';
 import { runRouteRef } from '../../routes';
-import { LoadError } from '../common/ErrorPanel';
 import { RunStateChip } from '../common/StateChip';
 import { RunsTable } from './RunsTable';
 import { unsorted } from '../common/columns';
@@ -119,7 +118,7 @@ export function CollectorsTab() {
           </Alert>
         )}
         {collectors.error && (
-          <LoadError
+          <LoadErrorPanel
             error={collectors.error}
             what="collectors"
             retry={collectors.retry}

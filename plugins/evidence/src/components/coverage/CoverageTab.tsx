@@ -4,7 +4,7 @@ import {
   evidenceCollectorRunPermission,
   type CollectorRun,
 } from '@internal/plugin-evidence-common';
-import { submitErrorMessage } from '@internal/plugin-ops-react';
+import { LoadErrorPanel, submitErrorMessage } from '@internal/plugin-ops-react';
 import Box from '@material-ui/core/Box';
 import Grid from '@material-ui/core/Grid';
 import Paper from '@material-ui/core/Paper';
@@ -15,7 +15,6 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { evidenceApiRef } from '../../api';
 import { usePermitted } from '../../hooks/usePermitted';
 import { useCollectors } from '../../hooks/useReference';
-import { LoadError } from '../common/ErrorPanel';
 import { CollectControls, CriterionAccordion } from './CriterionAccordion';
 import { CoverageSummary } from './CoverageSummary';
 import { LiveRun } from './LiveRun';
@@ -72,7 +71,7 @@ export function CoverageTab() {
   );
 
   if (coverage.error) {
-    return <LoadError error={coverage.error} what="coverage" retry={retry} />;
+    return <LoadErrorPanel error={coverage.error} what="coverage" retry={retry} />;
   }
   const report = coverage.value;
   if (!report) return <Progress />;

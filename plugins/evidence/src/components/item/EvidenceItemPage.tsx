@@ -6,7 +6,7 @@ import {
 } from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/core-plugin-api';
 import type { EvidenceItem } from '@internal/plugin-evidence-common';
-import { OpsPage } from '@internal/plugin-ops-react';
+import { LoadErrorPanel, OpsPage } from '@internal/plugin-ops-react';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Chip from '@material-ui/core/Chip';
@@ -25,7 +25,6 @@ import {
   formatPeriod,
 } from '../../lib/format';
 import { rootRouteRef, runRouteRef } from '../../routes';
-import { LoadError } from '../common/ErrorPanel';
 import { LegalHoldControl } from './LegalHoldControl';
 import { SummaryFacts } from './SummaryFacts';
 import { VerifyItemCard } from './VerifyItemCard';
@@ -123,7 +122,7 @@ export function EvidenceItemPage() {
       }
     >
       {loaded.error && (
-        <LoadError
+        <LoadErrorPanel
           error={loaded.error}
           what={`evidence item ${id}`}
           retry={loaded.retry}

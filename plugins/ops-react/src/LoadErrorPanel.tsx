@@ -2,9 +2,13 @@ import { ResponseErrorPanel } from '@backstage/core-components';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 
-/** The backend's error for a read, with a retry. */
-export function LoadError(props: {
+/**
+ * The backend's error for a read (`Could not load <what>`), with a
+ * "Try again" button when `retry` is given.
+ */
+export function LoadErrorPanel(props: {
   error: Error;
+  /** What could not be loaded, as it reads after "Could not load". */
   what: string;
   retry?: () => void;
 }) {
