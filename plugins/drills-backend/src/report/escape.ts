@@ -1,10 +1,15 @@
 /**
- * Every ASCII character that can start or end markdown structure (emphasis,
- * code, links, images, autolinks, raw HTML, entities, headings, lists,
- * block quotes, tables, setext underlines). CommonMark lets any ASCII
- * punctuation be escaped with a backslash, so escaping too much is harmless.
+ * Characters that make markdown structure wherever they stand: emphasis,
+ * code, links and images (`[` and `]`), autolinks and raw HTML (`<`, `>`),
+ * entities, strikethrough and table cells.
  */
-const MARKDOWN_SPECIAL = /[\\`*_{}[\]()#+\-.!|<>~&:@=^$"']/g;
+const INLINE_SPECIAL = /[\\`*_[\]<>|~&]/g;
+
+/**
+ * What makes structure only at the start of a line: headings, list items
+ * (`-`, `+`, `1.`, `1)`), setext underlines and thematic breaks.
+ */
+const LINE_START_SPECIAL = /^(?:[#+\-=]|\d+[.)])/;
 
 /** Control characters other than tab and line breaks. */
 // eslint-disable-next-line no-control-regex
@@ -21,7 +26,11 @@ export function escapeMarkdown(text: string): string {
     .replace(CONTROL, '')
     .replace(/\s+/g, ' ')
     .trim()
-    .replace(MARKDOWN_SPECIAL, c => `\\${c}`);
+    .replace(INLINE_SPECIAL, c => `\\${c}`)
+    .replace(LINE_START_SPECIAL, start =>
+      // "1." becomes "1\\.": the backslash goes before the punctuation.
+      `${start.slice(0, -1)}\\${start.slice(-1)}`,
+    );
 }
 
 /**

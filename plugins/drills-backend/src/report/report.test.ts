@@ -218,13 +218,13 @@ describe('renderReportMarkdown', () => {
     expect(lines[0]).toBe('# Drill report: Fail over the checkout database');
     expect(lines).toEqual(
       expect.arrayContaining([
-        '- Scenario: database\\-failover',
+        '- Scenario: database-failover',
         '- State: finished',
-        '- Lead: user\\:default/lead',
+        '- Lead: user:default/lead',
         '- Started: 2026-12-01 10:00:00 +01:00 (Europe/Berlin); 2026-12-01 09:00:00 UTC',
         '- Finished: 2026-12-01 11:30:00 +01:00 (Europe/Berlin); 2026-12-01 10:30:00 UTC',
         '- Duration: 90 min',
-        '- Calendar month: 2026\\-12',
+        '- Calendar month: 2026-12',
         '- Steps checked: 2 of 3',
         '- Checkpoints passed: 1 of 3',
       ]),
@@ -249,15 +249,15 @@ describe('renderReportMarkdown', () => {
     expect(lines).toEqual(
       expect.arrayContaining([
         '### detect',
-        '- [x] Acknowledge the page (checked by user\\:default/alice at 2026-12-01 10:03:00 +01:00)',
+        '- [x] Acknowledge the page (checked by user:default/alice at 2026-12-01 10:03:00 +01:00)',
         '- [ ] Tell the status page (never changed)',
-        `  - Attachment replica\\-lag\\.png (2.0 KiB, sha256 ${'ab'.repeat(
+        `  - Attachment replica-lag.png (2.0 KiB, sha256 ${'ab'.repeat(
           32,
-        )}), by user\\:default/bob at 2026-12-01 10:19:30 +01:00`,
+        )}), by user:default/bob at 2026-12-01 10:19:30 +01:00`,
       ]),
     );
     expect(report).toContain(
-      '  - Note by user\\:default/bob at 2026-12-01 10:18:00 +01:00:\\\n    \\<script\\>alert\\(1\\)\\</script\\>\\\n    \\# Owned\\\n',
+      '  - Note by user:default/bob at 2026-12-01 10:18:00 +01:00:\\\n    \\<script\\>alert(1)\\</script\\>\\\n    \\# Owned\\\n',
     );
   });
 
@@ -267,12 +267,12 @@ describe('renderReportMarkdown', () => {
       report.indexOf('## Action items'),
     );
     expect(participants.trim().split('\n').slice(2)).toEqual([
-      '- user\\:default/lead: lead',
-      '- user\\:default/alice: coordinator',
-      '- user\\:default/bob: observer',
+      '- user:default/lead: lead',
+      '- user:default/alice: coordinator',
+      '- user:default/bob: observer',
     ]);
     expect(lines).toContain(
-      '| Automate \\| the \\<b\\>promotion\\</b\\> next line | group\\:default/dba | 2027\\-01\\-15 |',
+      '| Automate \\| the \\<b\\>promotion\\</b\\> next line | group:default/dba | 2027-01-15 |',
     );
     const none = renderReportMarkdown(fixtureRun({ actionItems: [] }), options);
     expect(none).toContain('## Action items\n\nNone.\n');
@@ -312,7 +312,7 @@ describe('renderReportMarkdown', () => {
       options,
     );
     expect(aborted).toContain(
-      '- State: aborted: Real incident \\[started\\]\\(x\\)',
+      '- State: aborted: Real incident \\[started\\](x)',
     );
     expect(aborted).toContain(
       '- Aborted: 2026-12-01 10:30:00 +01:00 (Europe/Berlin); 2026-12-01 09:30:00 UTC',
@@ -365,5 +365,19 @@ describe('renderReportHtml', () => {
     );
     expect(raw).not.toMatch(/<script|<img|<a /i);
     expect(raw).toContain('&lt;script&gt;');
+  });
+});
+
+describe('escapeMarkdown at the start of a line', () => {
+  it('escapes what would start a list, heading or rule there, and leaves plain punctuation alone', () => {
+    expect(escapeMarkdown('- not an item')).toBe('\\- not an item');
+    expect(escapeMarkdown('+ not an item')).toBe('\\+ not an item');
+    expect(escapeMarkdown('12. not an item')).toBe('12\\. not an item');
+    expect(escapeMarkdown('3) not an item')).toBe('3\\) not an item');
+    expect(escapeMarkdown('## not a heading')).toBe('\\## not a heading');
+    expect(escapeMarkdown('===')).toBe('\\===');
+    expect(escapeMarkdown('2026-12 rollout: done! (v1.2)')).toBe(
+      '2026-12 rollout: done! (v1.2)',
+    );
   });
 });
