@@ -13,7 +13,7 @@ const dave = {
   spec: { memberOf: [] },
 };
 
-async function start(providers: Record<string, unknown>) {
+async function start(providers: Record<string, { header: string }>) {
   const { server } = await startTestBackend({
     features: [
       authBackend,

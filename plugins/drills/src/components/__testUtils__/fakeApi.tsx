@@ -1,7 +1,13 @@
 import { alertApiRef, identityApiRef } from '@backstage/core-plugin-api';
 import type { SignalApi } from '@backstage/plugin-signals-react';
 import { signalApiRef } from '@backstage/plugin-signals-react';
-import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import {
+  TestApiProvider,
+  mockApis,
+  renderInTestApp,
+} from '@backstage/test-utils';
 import type {
   CalendarEntry,
   RunListItem,
@@ -321,9 +327,18 @@ export async function renderDrills(
   api: DrillsApi,
   element: ReactElement,
   path = '/drills',
+  /** What the permission policy answers (leading a drill, say). */
+  permission:
+    | AuthorizeResult.ALLOW
+    | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
 ) {
   return renderInTestApp(
-    <TestApiProvider apis={[[drillsApiRef, api]]}>
+    <TestApiProvider
+      apis={[
+        [drillsApiRef, api],
+        [permissionApiRef, mockApis.permission({ authorize: permission })],
+      ]}
+    >
       <Routes>
         <Route path="/drills/*" element={element} />
       </Routes>

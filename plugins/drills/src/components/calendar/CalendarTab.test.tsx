@@ -1,3 +1,4 @@
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { Route, Routes } from 'react-router-dom';
 import type { DrillsApi } from '../../api';
@@ -57,13 +58,20 @@ function calendarApi(overrides: Partial<jest.Mocked<DrillsApi>> = {}) {
   });
 }
 
-async function renderCalendar(api: DrillsApi) {
+async function renderCalendar(
+  api: DrillsApi,
+  permission:
+    | AuthorizeResult.ALLOW
+    | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
+) {
   await renderDrills(
     api,
     <Routes>
       <Route path="runs/:id" element={<div>the run page</div>} />
       <Route path="*" element={<CalendarTab now={NOW} />} />
     </Routes>,
+    '/drills',
+    permission,
   );
   await screen.findByText('December 2026');
 }
@@ -281,6 +289,21 @@ describe('CalendarTab', () => {
     // The calendar and the overrides are read again.
     await waitFor(() => expect(api.getCalendar).toHaveBeenCalledTimes(2));
     expect(api.listOverrides).toHaveBeenCalledTimes(2);
+  });
+
+  it('offers starting, skipping and swapping only to those who may lead', async () => {
+    await renderCalendar(calendarApi(), AuthorizeResult.DENY);
+    expect(screen.getByRole('button', { name: 'Subscribe' })).toBeVisible();
+    // usePermission may first answer from its cache (an earlier test's
+    // ALLOW), then from the policy: wait for the policy's answer.
+    await waitFor(() =>
+      expect(
+        screen.queryByRole('button', { name: 'Start a drill' }),
+      ).not.toBeInTheDocument(),
+    );
+    for (const name of ['Skip or swap a month', 'Start this drill']) {
+      expect(screen.queryByRole('button', { name })).not.toBeInTheDocument();
+    }
   });
 
   it('shows the subscription address and a webcal link', async () => {

@@ -1,5 +1,7 @@
 import { Link, Progress, Table } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
+import { usePermission } from '@backstage/plugin-permission-react';
+import { drillsLeadPermission } from '@internal/plugin-drills-common';
 import type {
   CalendarEntry,
   CalendarEntryStatus,
@@ -117,6 +119,10 @@ export function CalendarTab(props: { now?: () => Date }) {
   const now = props.now ?? (() => new Date());
   const api = useApi(drillsApiRef);
   const paths = useDrillsPaths();
+  // Leading (start, skip, swap) is for drill leads; the backend checks again.
+  const { allowed: canLead } = usePermission({
+    permission: drillsLeadPermission,
+  });
   const [dialog, setDialog] = useState<Dialogs>();
   const close = useCallback(() => setDialog(undefined), []);
   const scenarios = useScenarios();
@@ -141,6 +147,7 @@ export function CalendarTab(props: { now?: () => Date }) {
   const actionOf = (entry: CalendarEntry) => {
     // The table hands its own copies of the rows: compare by month.
     if (entry.month !== current?.month || monthRun.loading) return null;
+    if (!monthRun.value && !canLead) return null;
     if (monthRun.value) {
       return (
         <Link to={paths.run(monthRun.value.id)}>Open this month's drill</Link>
@@ -168,21 +175,25 @@ export function CalendarTab(props: { now?: () => Date }) {
   return (
     <>
       <Box display="flex" flexWrap="wrap" mb={2} style={{ gap: 8 }}>
-        <Button
-          variant="outlined"
-          color="primary"
-          startIcon={<PlayIcon />}
-          onClick={() => setDialog({ kind: 'start' })}
-        >
-          Start a drill
-        </Button>
-        <Button
-          variant="outlined"
-          onClick={() => setDialog({ kind: 'override' })}
-          disabled={!calendar.value}
-        >
-          Skip or swap a month
-        </Button>
+        {canLead && (
+          <>
+            <Button
+              variant="outlined"
+              color="primary"
+              startIcon={<PlayIcon />}
+              onClick={() => setDialog({ kind: 'start' })}
+            >
+              Start a drill
+            </Button>
+            <Button
+              variant="outlined"
+              onClick={() => setDialog({ kind: 'override' })}
+              disabled={!calendar.value}
+            >
+              Skip or swap a month
+            </Button>
+          </>
+        )}
         <Button
           variant="outlined"
           startIcon={<EventIcon />}
