@@ -3,6 +3,7 @@ import type { SignalApi } from '@backstage/plugin-signals-react';
 import { signalApiRef } from '@backstage/plugin-signals-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { SWRConfig } from 'swr';
 import {
   TestApiProvider,
   mockApis,
@@ -333,16 +334,20 @@ export async function renderDrills(
     | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
 ) {
   return renderInTestApp(
-    <TestApiProvider
-      apis={[
-        [drillsApiRef, api],
-        [permissionApiRef, mockApis.permission({ authorize: permission })],
-      ]}
-    >
-      <Routes>
-        <Route path="/drills/*" element={element} />
-      </Routes>
-    </TestApiProvider>,
+    // usePermission caches answers in SWR's global cache: a fresh cache per
+    // render, so one test's policy answer never shows in the next.
+    <SWRConfig value={{ provider: () => new Map() }}>
+      <TestApiProvider
+        apis={[
+          [drillsApiRef, api],
+          [permissionApiRef, mockApis.permission({ authorize: permission })],
+        ]}
+      >
+        <Routes>
+          <Route path="/drills/*" element={element} />
+        </Routes>
+      </TestApiProvider>
+    </SWRConfig>,
     { routeEntries: [path], mountedRoutes: { '/drills': rootRouteRef } },
   );
 }
