@@ -29,6 +29,8 @@ backend.add(
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 
 backend.add(import('@backstage/plugin-scaffolder-backend'));
+// ops:rollback:*, ops:evidence:*, ops:drill:*, ops:notify (templates/).
+backend.add(import('@internal/plugin-scaffolder-backend-module-ops'));
 
 backend.add(import('@backstage/plugin-permission-backend'));
 backend.add(import('./modules/opsPermissionPolicy'));

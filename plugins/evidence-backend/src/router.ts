@@ -1,6 +1,8 @@
 import { NotFoundError } from '@backstage/errors';
 import {
+  changeRecordRequestSchema,
   evidenceBinderCreatePermission,
+  evidenceChangeRecordPermission,
   evidenceCollectorRunPermission,
   evidenceCreatePermission,
   evidenceDeletePermission,
@@ -21,6 +23,7 @@ import Router from 'express-promise-router';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import type { BinderService } from './binders/BinderService';
+import { recordChange } from './changes/recordChange';
 import type { CollectorRunner } from './collectors/CollectorRunner';
 import type { CoverageService } from './coverage/CoverageService';
 import type { ExceptionService } from './exceptions/ExceptionService';
@@ -177,6 +180,20 @@ export function createRouter(options: RouterOptions): express.Router {
       } finally {
         await upload.file.remove();
       }
+    },
+  );
+
+  router.post(
+    '/changes',
+    allow(evidenceChangeRecordPermission),
+    async (req, res) => {
+      const record = parseInput(changeRecordRequestSchema, req.body);
+      const { item, created } = await recordChange(
+        options,
+        record,
+        res.locals.caller,
+      );
+      res.status(created ? 201 : 200).json(item);
     },
   );
 

@@ -22,8 +22,14 @@ export const COMMON_CRITERIA: Criterion[] = [
     title: 'Control environment',
     points: [
       { id: 'CC1.1', title: 'Integrity and ethical values are committed to' },
-      { id: 'CC1.2', title: 'The board oversees internal control independently' },
-      { id: 'CC1.3', title: 'Structures, reporting lines and authority are set' },
+      {
+        id: 'CC1.2',
+        title: 'The board oversees internal control independently',
+      },
+      {
+        id: 'CC1.3',
+        title: 'Structures, reporting lines and authority are set',
+      },
       { id: 'CC1.4', title: 'Competent people are hired, grown and kept' },
       { id: 'CC1.5', title: 'People are held accountable for their controls' },
     ],
@@ -68,8 +74,14 @@ export const COMMON_CRITERIA: Criterion[] = [
     id: 'CC6',
     title: 'Logical and physical access',
     points: [
-      { id: 'CC6.1', title: 'Logical access is restricted to protected assets' },
-      { id: 'CC6.2', title: 'Users are registered and authorised before access' },
+      {
+        id: 'CC6.1',
+        title: 'Logical access is restricted to protected assets',
+      },
+      {
+        id: 'CC6.2',
+        title: 'Users are registered and authorised before access',
+      },
       { id: 'CC6.3', title: 'Access is granted, changed and removed by role' },
       { id: 'CC6.4', title: 'Physical access to facilities is restricted' },
       { id: 'CC6.5', title: 'Assets are disposed of and data removed safely' },
@@ -82,7 +94,10 @@ export const COMMON_CRITERIA: Criterion[] = [
     id: 'CC7',
     title: 'System operations',
     points: [
-      { id: 'CC7.1', title: 'Configuration changes and weaknesses are detected' },
+      {
+        id: 'CC7.1',
+        title: 'Configuration changes and weaknesses are detected',
+      },
       { id: 'CC7.2', title: 'Systems are monitored for anomalies' },
       { id: 'CC7.3', title: 'Security events are evaluated' },
       { id: 'CC7.4', title: 'Incidents are responded to' },
@@ -146,6 +161,15 @@ export const EVIDENCE_TYPES: Record<
     title: 'Reviews, workflow runs and deployment approvals from GitHub',
     points: ['CC8.1'],
     cadence: 'weekly',
+  },
+  // Event-driven: filed when a rollback happens, never renewed. Freshness is
+  // counted from the period end, so `daily` lets one rollback keep CC8.1
+  // fresh for a day at most; the weekly git and GitHub evidence is what
+  // shows the control operating.
+  'change-management.rollback': {
+    title: 'Rollbacks run from the portal',
+    points: ['CC8.1'],
+    cadence: 'daily',
   },
   sbom: {
     title: 'Software bill of materials (SPDX 2.3)',

@@ -5,5 +5,6 @@
  * @packageDocumentation
  */
 export * from './catalog';
+export * from './changes';
 export * from './permissions';
 export * from './types';

@@ -48,6 +48,15 @@ export const evidenceBinderCreatePermission = createPermission({
   attributes: { action: 'create' },
 });
 
+/**
+ * Record a change (a rollback run from the portal) as change-management
+ * evidence; in practice the scaffolder's service token.
+ */
+export const evidenceChangeRecordPermission = createPermission({
+  name: 'evidence.change.record',
+  attributes: { action: 'create' },
+});
+
 export const evidencePermissions = [
   evidenceReadPermission,
   evidenceCreatePermission,
@@ -57,4 +66,5 @@ export const evidencePermissions = [
   evidenceExceptionPermission,
   evidenceSignOffPermission,
   evidenceBinderCreatePermission,
+  evidenceChangeRecordPermission,
 ];

@@ -13,11 +13,19 @@ import type { Knex } from 'knex';
 export async function migratedClient(
   database: DatabaseService,
   packageName: string,
+  options: {
+    /**
+     * Where knex records the migrations it ran (default `knex_migrations`):
+     * a backend module sharing its plugin's database keeps its own.
+     */
+    tableName?: string;
+  } = {},
 ): Promise<Knex> {
   const client = await database.getClient();
   if (!database.migrations?.skip) {
     await client.migrate.latest({
       directory: resolvePackagePath(packageName, 'migrations'),
+      ...(options.tableName && { tableName: options.tableName }),
     });
   }
   return client;

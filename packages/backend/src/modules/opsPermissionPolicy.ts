@@ -31,6 +31,16 @@ import {
 } from '@internal/plugin-privacy-common';
 import { sloPermissions } from '@internal/plugin-slo-common';
 import {
+  catalogConditions,
+  createCatalogConditionalDecision,
+} from '@backstage/plugin-catalog-backend/alpha';
+import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
+import {
+  createScaffolderActionConditionalDecision,
+  scaffolderActionConditions,
+} from '@backstage/plugin-scaffolder-backend/alpha';
+import { actionExecutePermission } from '@backstage/plugin-scaffolder-common/alpha';
+import {
   PermissionPolicy,
   PolicyQuery,
   PolicyQueryUser,
@@ -87,6 +97,29 @@ export const OPS_GRANTS: Record<string, OpsGrant> = {
     signedIn: [drillsParticipatePermission],
   },
 };
+
+/**
+ * Who may change production from the Create page: the rollback actions run
+ * only for these groups, and the templates labelled `RESTRICTED_LABEL` are
+ * shown only to them.
+ */
+export interface RollbackGrant {
+  groups: string[];
+  /** Scaffolder actions only these groups may execute. */
+  actionIds: string[];
+}
+
+export const ROLLBACK_GRANT: RollbackGrant = {
+  groups: ['group:default/oncall', 'group:default/platform'],
+  actionIds: [
+    'ops:rollback:kubernetes',
+    'ops:rollback:image',
+    'ops:rollback:git-revert',
+  ],
+};
+
+/** A Template with this label is listed only for the rollback groups. */
+export const RESTRICTED_LABEL = 'ops.portal/restricted';
 
 /**
  * Who may use the permissions on privacy requests (`privacy-request`
@@ -168,12 +201,19 @@ export class OpsPermissionPolicy implements PermissionPolicy {
     private readonly memberships: MembershipResolver,
     private readonly grants: Record<string, OpsGrant> = OPS_GRANTS,
     private readonly privacyRequests: PrivacyRequestGrant = PRIVACY_REQUEST_GRANT,
+    private readonly rollbacks: RollbackGrant = ROLLBACK_GRANT,
   ) {}
 
   async handle(
     request: PolicyQuery,
     user?: PolicyQueryUser,
   ): Promise<PolicyDecision> {
+    if (
+      isResourcePermission(request.permission, 'scaffolder-action') ||
+      isResourcePermission(request.permission, 'catalog-entity')
+    ) {
+      return this.#rollbackGuard(request.permission, user);
+    }
     const prefix = request.permission.name.split('.')[0];
     const grant = this.grants[prefix];
     if (!grant) {
@@ -203,6 +243,48 @@ export class OpsPermissionPolicy implements PermissionPolicy {
       allowed.includes(EVERYONE) ||
       allowed.some(group => memberships.has(group));
     return { result: granted ? AuthorizeResult.ALLOW : AuthorizeResult.DENY };
+  }
+
+  /**
+   * The rollback actions, and reading the templates labelled
+   * RESTRICTED_LABEL, only for members of the rollback groups; for everyone
+   * else the scaffolder and the catalog apply the conditions (every other
+   * action and entity stays allowed). Other scaffolder-action and
+   * catalog-entity permissions are allowed.
+   */
+  async #rollbackGuard(
+    permission: ResourcePermission<'scaffolder-action' | 'catalog-entity'>,
+    user: PolicyQueryUser | undefined,
+  ): Promise<PolicyDecision> {
+    const guarded =
+      permission.name === actionExecutePermission.name ||
+      permission.name === catalogEntityReadPermission.name;
+    if (!guarded) return { result: AuthorizeResult.ALLOW };
+    if (user) {
+      const groups = await this.memberships.groupsOf(user.info.userEntityRef);
+      if (groups.some(group => this.rollbacks.groups.includes(group))) {
+        return { result: AuthorizeResult.ALLOW };
+      }
+    }
+    if (isResourcePermission(permission, 'scaffolder-action')) {
+      const [first, ...rest] = this.rollbacks.actionIds.map(actionId =>
+        scaffolderActionConditions.hasActionId({ actionId }),
+      );
+      return createScaffolderActionConditionalDecision(permission, {
+        not: { anyOf: [first, ...rest] },
+      });
+    }
+    return createCatalogConditionalDecision(
+      permission as ResourcePermission<'catalog-entity'>,
+      {
+        not: {
+          allOf: [
+            catalogConditions.isEntityKind({ kinds: ['template'] }),
+            catalogConditions.hasLabel({ label: RESTRICTED_LABEL }),
+          ],
+        },
+      },
+    );
   }
 
   /**

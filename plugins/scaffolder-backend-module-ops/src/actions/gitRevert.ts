@@ -4,6 +4,7 @@ import { Config } from '@backstage/config';
 import { InputError, NotFoundError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { repositoryFromEntity } from '../git/entityRepository';
+import { OnChange, evidenceOutputs, outputEvidence } from './changeRecording';
 import { GitIdentity } from '../git/gitCli';
 import {
   findGitHubIntegration,
@@ -27,6 +28,8 @@ export interface GitRevertResult {
   /** Entity ref of the user who ran the task, when known. */
   initiator?: string;
   taskId: string;
+  stepId?: string;
+  startedAt: string;
 }
 
 /** Options of {@link createGitRevertAction}. */
@@ -38,8 +41,12 @@ export interface GitRevertActionOptions {
     entityRef: string,
     options: { credentials: BackstageCredentials },
   ) => Promise<Entity | undefined>;
-  /** Called after the branch is pushed (and the pull request opened); not in dry runs. */
-  onReverted?: (result: GitRevertResult) => Promise<void> | void;
+  /**
+   * Called after the branch is pushed (and the pull request opened); not in
+   * dry runs. The place for the audit event and evidence filing, whose state
+   * it returns for the outputs.
+   */
+  onReverted?: OnChange<GitRevertResult>;
   /** Extra git configuration, e.g. `url.<mirror>.insteadOf` (never written to disk). */
   gitConfig?: Record<string, string>;
   /** fetch used for the GitHub API (tests). */
@@ -147,9 +154,11 @@ export function createGitRevertAction(options: GitRevertActionOptions) {
             .describe('SHAs of the reverted commits, in revert order'),
         pullRequestUrl: z =>
           z.string().optional().describe('The opened pull request'),
+        ...evidenceOutputs,
       },
     },
     async handler(ctx) {
+      const startedAt = new Date().toISOString();
       const { entityRef, commits, lastCommits, reason, incidentUrl } =
         ctx.input;
       if (
@@ -271,7 +280,7 @@ export function createGitRevertAction(options: GitRevertActionOptions) {
         );
       }
 
-      await onReverted?.({
+      const evidence = await onReverted?.({
         entityRef,
         repositoryUrl: repository.webUrl,
         branch: result.branch,
@@ -283,7 +292,10 @@ export function createGitRevertAction(options: GitRevertActionOptions) {
         incidentUrl,
         initiator: ctx.user?.ref,
         taskId: ctx.task.id,
+        stepId: ctx.step?.id,
+        startedAt,
       });
+      outputEvidence(ctx.output, evidence);
     },
   });
 }

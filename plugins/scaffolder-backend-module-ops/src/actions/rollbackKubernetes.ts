@@ -8,6 +8,12 @@ import { Config } from '@backstage/config';
 import { NotFoundError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { resolveCluster } from '../kubernetes/clusters';
+import {
+  OnChange,
+  TaskStep,
+  evidenceOutputs,
+  outputEvidence,
+} from './changeRecording';
 import { rollbackDeployment, RollbackResult } from '../kubernetes/rollback';
 
 /** Reads an entity from the catalog (the shape of the catalog service's method). */
@@ -23,9 +29,7 @@ export type KubernetesRollbackRecord = RollbackResult & {
   entityRef: string;
   reason: string;
   incidentUrl?: string;
-  /** The task's initiator, when known. */
-  initiatedBy?: string;
-};
+} & TaskStep;
 
 export type RollbackKubernetesActionOptions = {
   /** Root config: `kubernetes.clusterLocatorMethods`. */
@@ -40,9 +44,10 @@ export type RollbackKubernetesActionOptions = {
   /**
    * Called after a rollback (not a dry run) has rolled out, before the
    * action's outputs are set; the place for an audit event and evidence
-   * filing. A failure here fails the step (the rollback stays applied).
+   * filing, whose state it returns for the outputs. A failure here fails the
+   * step (the rollback stays applied).
    */
-  onRolledBack?: (record: KubernetesRollbackRecord) => Promise<void> | void;
+  onRolledBack?: OnChange<KubernetesRollbackRecord>;
   /** Overrides for the client's timing (tests). */
   timing?: { requestTimeoutMs?: number; pollIntervalMs?: number };
 };
@@ -155,10 +160,12 @@ export function createRollbackKubernetesAction(
         durationMs: z => z.number(),
         rolloutWaitMs: z => z.number(),
         dryRun: z => z.boolean(),
+        ...evidenceOutputs,
       },
     },
     async handler(ctx) {
       const input = ctx.input;
+      const startedAt = new Date().toISOString();
       const entityRef = stringifyEntityRef(
         parseEntityRef(input.entityRef, { defaultKind: 'component' }),
       );
@@ -181,15 +188,19 @@ export function createRollbackKubernetesAction(
         signal: ctx.signal,
         log: message => ctx.logger.info(message),
       });
-      if (!result.dryRun && options.onRolledBack) {
-        await options.onRolledBack({
-          ...result,
-          entityRef,
-          reason: input.reason,
-          incidentUrl: input.incidentUrl,
-          initiatedBy: ctx.user?.ref,
-        });
-      }
+      const evidence =
+        !result.dryRun && options.onRolledBack
+          ? await options.onRolledBack({
+              ...result,
+              entityRef,
+              reason: input.reason,
+              incidentUrl: input.incidentUrl,
+              initiatedBy: ctx.user?.ref,
+              taskId: ctx.task.id,
+              stepId: ctx.step?.id,
+              startedAt,
+            })
+          : undefined;
       if (result.dryRun) {
         ctx.logger.info('Dry run: nothing was changed');
       }
@@ -203,6 +214,7 @@ export function createRollbackKubernetesAction(
       ctx.output('durationMs', result.durationMs);
       ctx.output('rolloutWaitMs', result.rolloutWaitMs);
       ctx.output('dryRun', result.dryRun);
+      outputEvidence(ctx.output, evidence);
     },
   });
 }

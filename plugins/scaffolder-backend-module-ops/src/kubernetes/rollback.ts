@@ -29,9 +29,9 @@ export const KUBERNETES_NAMESPACE_ANNOTATION =
 export const KUBERNETES_LABEL_SELECTOR_ANNOTATION =
   'backstage.io/kubernetes-label-selector';
 
-const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
+export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash';
-const CHANGE_CAUSE_ANNOTATION = 'kubernetes.io/change-cause';
+export const CHANGE_CAUSE_ANNOTATION = 'kubernetes.io/change-cause';
 
 /** Where the rollback runs. */
 export type RollbackTarget = {
@@ -102,7 +102,8 @@ export function imagesOf(template: V1PodTemplateSpec | undefined): string[] {
   return (template?.spec?.containers ?? []).map(c => `${c.name}=${c.image}`);
 }
 
-function revisionOf(obj: {
+/** The `deployment.kubernetes.io/revision` of a Deployment or ReplicaSet (0 if none). */
+export function revisionOf(obj: {
   metadata?: { annotations?: Record<string, string> };
 }) {
   const value = Number(obj.metadata?.annotations?.[REVISION_ANNOTATION]);
@@ -149,7 +150,8 @@ export function templateForRollback(rs: V1ReplicaSet): V1PodTemplateSpec {
   return template;
 }
 
-function seconds(ms: number): string {
+/** A duration for messages: `2 s`, `0.5 s`, `30 s`. */
+export function seconds(ms: number): string {
   const s = ms / 1000;
   return `${s >= 10 ? Math.round(s) : Math.round(s * 10) / 10} s`;
 }
@@ -158,7 +160,7 @@ function seconds(ms: number): string {
  * Makes calls through the production client with a per-call timeout and
  * turns Kubernetes failures into Backstage errors with clear messages.
  */
-class Calls {
+export class Calls {
   readonly api: AppsV1Api;
   private readonly server: string;
 
@@ -255,7 +257,7 @@ class Calls {
   }
 }
 
-type RolloutState = {
+export type RolloutState = {
   done: boolean;
   failed?: string;
   description: string;
@@ -288,7 +290,7 @@ export function rolloutState(d: V1Deployment): RolloutState {
   return { done, description };
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(new Error('Cancelled'));
@@ -307,26 +309,25 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/**
- * Rolls an entity's Deployment back the way `kubectl rollout undo` does:
- * the ReplicaSet of the previous (or given) revision gives its pod template,
- * without the `pod-template-hash` label, to the Deployment, in one patch that
- * carries the Deployment's current `resourceVersion` (a concurrent change
- * makes it fail with 409 and nothing is applied). Then waits for the rollout.
- */
-export async function rollbackDeployment(
-  options: RollbackOptions,
-): Promise<RollbackResult> {
-  const started = Date.now();
-  const log = options.log ?? (() => {});
-  const { namespace, labelSelector } = locateWorkload(options.entity);
-  const calls = new Calls(
-    options,
-    options.requestTimeoutMs ?? 10_000,
-    options.signal,
-  );
-  const api = calls.api;
+/** An entity's Deployment, found by its annotations and read. */
+export type FoundDeployment = {
+  namespace: string;
+  name: string;
+  /** As read: its resourceVersion is the one a patch must carry. */
+  deployment: V1Deployment;
+};
 
+/**
+ * Finds the one Deployment the entity's annotations select and reads it;
+ * fails when none or several match, or when it is paused.
+ */
+export async function findDeployment(
+  calls: Calls,
+  entity: Entity,
+  cluster: string,
+): Promise<FoundDeployment> {
+  const { namespace, labelSelector } = locateWorkload(entity);
+  const api = calls.api;
   const list = await calls.run(
     `listing Deployments in namespace ${namespace} with label selector ${labelSelector}`,
     () =>
@@ -337,10 +338,8 @@ export async function rollbackDeployment(
   );
   if (list.items.length === 0) {
     throw new NotFoundError(
-      `No Deployment in namespace ${namespace} of cluster ${
-        options.cluster
-      } matches the label selector ${labelSelector} (from the entity ${stringifyEntityRef(
-        options.entity,
+      `No Deployment in namespace ${namespace} of cluster ${cluster} matches the label selector ${labelSelector} (from the entity ${stringifyEntityRef(
+        entity,
       )})`,
     );
   }
@@ -367,11 +366,19 @@ export async function rollbackDeployment(
       `Deployment ${namespace}/${name} is paused; resume it (kubectl rollout resume) before rolling back`,
     );
   }
+  return { namespace, name, deployment };
+}
+
+/** The ReplicaSets a Deployment controls, highest revision first. */
+export async function ownedReplicaSets(
+  calls: Calls,
+  { namespace, name, deployment }: FoundDeployment,
+): Promise<V1ReplicaSet[]> {
   const uid = deployment.metadata?.uid;
   const rsList = await calls.run(
     `listing the ReplicaSets of Deployment ${namespace}/${name}`,
     () =>
-      api.listNamespacedReplicaSet(
+      calls.api.listNamespacedReplicaSet(
         {
           namespace,
           labelSelector: selectorToString(deployment.spec?.selector),
@@ -379,13 +386,118 @@ export async function rollbackDeployment(
         calls.options(),
       ),
   );
-  const owned = rsList.items
+  return rsList.items
     .filter(rs =>
       (rs.metadata?.ownerReferences ?? []).some(
         o => o.controller && o.uid === uid,
       ),
     )
     .sort((a, b) => revisionOf(b) - revisionOf(a));
+}
+
+/** The JSON patch operation that sets `kubernetes.io/change-cause`. */
+export function changeCauseOp(
+  deployment: V1Deployment,
+  changeCause: string,
+): object {
+  if (deployment.metadata?.annotations) {
+    return {
+      op: 'add',
+      path: `/metadata/annotations/${CHANGE_CAUSE_ANNOTATION.replace(
+        /\//g,
+        '~1',
+      )}`,
+      value: changeCause,
+    };
+  }
+  return {
+    op: 'add',
+    path: '/metadata/annotations',
+    value: { [CHANGE_CAUSE_ANNOTATION]: changeCause },
+  };
+}
+
+export type WaitForRolloutOptions = {
+  namespace: string;
+  name: string;
+  /** The Deployment as the patch returned it (its generation is awaited). */
+  patched: V1Deployment;
+  timeoutMs: number;
+  pollIntervalMs: number;
+  signal?: AbortSignal;
+  /** The error message when the rollout fails (`failed` says how). */
+  failedMessage: (failed: string) => string;
+  /** The error message at the timeout (`timeout` as `30 s`). */
+  timeoutMessage: (timeout: string, description: string) => string;
+};
+
+/**
+ * Reads `/status` until the rollout of the patched generation is complete,
+ * as `kubectl rollout status` judges it; fails at a `ProgressDeadlineExceeded`
+ * condition or at the timeout, describing the state. Returns the last read.
+ */
+export async function waitForRollout(
+  calls: Calls,
+  options: WaitForRolloutOptions,
+): Promise<{ deployment: V1Deployment; state: RolloutState }> {
+  const { namespace, name, timeoutMs } = options;
+  const generation = options.patched.metadata?.generation ?? 0;
+  const waitStarted = Date.now();
+  for (;;) {
+    const current = await calls.run(
+      `reading the rollout status of Deployment ${namespace}/${name}`,
+      () =>
+        calls.api.readNamespacedDeploymentStatus(
+          { namespace, name },
+          calls.options(),
+        ),
+    );
+    if ((current.metadata?.generation ?? 0) < generation) {
+      throw new ConflictError(
+        `Deployment ${namespace}/${name} went back to generation ${current.metadata?.generation} while waiting for generation ${generation}`,
+      );
+    }
+    const state = rolloutState(current);
+    if (state.failed) {
+      throw new Error(
+        `${options.failedMessage(state.failed)}; ${state.description}`,
+      );
+    }
+    if (state.done) return { deployment: current, state };
+    const elapsed = Date.now() - waitStarted;
+    if (elapsed >= timeoutMs) {
+      throw new Error(
+        options.timeoutMessage(seconds(timeoutMs), state.description),
+      );
+    }
+    await sleep(
+      Math.min(options.pollIntervalMs, timeoutMs - elapsed),
+      options.signal,
+    );
+  }
+}
+
+/**
+ * Rolls an entity's Deployment back the way `kubectl rollout undo` does:
+ * the ReplicaSet of the previous (or given) revision gives its pod template,
+ * without the `pod-template-hash` label, to the Deployment, in one patch that
+ * carries the Deployment's current `resourceVersion` (a concurrent change
+ * makes it fail with 409 and nothing is applied). Then waits for the rollout.
+ */
+export async function rollbackDeployment(
+  options: RollbackOptions,
+): Promise<RollbackResult> {
+  const started = Date.now();
+  const log = options.log ?? (() => {});
+  const calls = new Calls(
+    options,
+    options.requestTimeoutMs ?? 10_000,
+    options.signal,
+  );
+  const api = calls.api;
+  const found = await findDeployment(calls, options.entity, options.cluster);
+  const { namespace, name, deployment } = found;
+  const owned = await ownedReplicaSets(calls, found);
   const fromRevision = revisionOf(deployment);
   const available = owned.map(revisionOf).filter(r => r > 0);
 
@@ -455,23 +567,8 @@ export async function rollbackDeployment(
       value: deployment.metadata?.resourceVersion,
     },
     { op: 'replace', path: '/spec/template', value: template },
+    changeCauseOp(deployment, changeCause),
   ];
-  if (deployment.metadata?.annotations) {
-    patch.push({
-      op: 'add',
-      path: `/metadata/annotations/${CHANGE_CAUSE_ANNOTATION.replace(
-        /\//g,
-        '~1',
-      )}`,
-      value: changeCause,
-    });
-  } else {
-    patch.push({
-      op: 'add',
-      path: '/metadata/annotations',
-      value: { [CHANGE_CAUSE_ANNOTATION]: changeCause },
-    });
-  }
   const patched = await calls.run(
     `patching Deployment ${namespace}/${name}`,
     () =>
@@ -480,46 +577,20 @@ export async function rollbackDeployment(
         calls.options(PatchStrategy.JsonPatch),
       ),
   );
-  const generation = patched.metadata?.generation ?? 0;
 
-  // Wait for the rollout.
   const waitStarted = Date.now();
-  const timeoutMs = options.rolloutTimeoutMs ?? 300_000;
-  const pollMs = options.pollIntervalMs ?? 1000;
-  let state = rolloutState(patched);
-  for (;;) {
-    const current = await calls.run(
-      `reading the rollout status of Deployment ${namespace}/${name}`,
-      () =>
-        api.readNamespacedDeploymentStatus(
-          { namespace, name },
-          calls.options(),
-        ),
-    );
-    if ((current.metadata?.generation ?? 0) < generation) {
-      throw new ConflictError(
-        `Deployment ${namespace}/${name} went back to generation ${current.metadata?.generation} while waiting for generation ${generation}`,
-      );
-    }
-    state = rolloutState(current);
-    if (state.failed) {
-      throw new Error(
-        `Rollout of the rollback of Deployment ${namespace}/${name} to revision ${toRevision} failed: ${state.failed}; ${state.description}`,
-      );
-    }
-    if (state.done) break;
-    const elapsed = Date.now() - waitStarted;
-    if (elapsed >= timeoutMs) {
-      throw new Error(
-        `Rollout of Deployment ${namespace}/${name} back to revision ${toRevision} did not finish in ${seconds(
-          timeoutMs,
-        )}: ${
-          state.description
-        }. The rollback was applied (the Deployment's template is revision ${toRevision}'s); the new pods are not all available`,
-      );
-    }
-    await sleep(Math.min(pollMs, timeoutMs - elapsed), options.signal);
-  }
+  const { state } = await waitForRollout(calls, {
+    namespace,
+    name,
+    patched,
+    timeoutMs: options.rolloutTimeoutMs ?? 300_000,
+    pollIntervalMs: options.pollIntervalMs ?? 1000,
+    signal: options.signal,
+    failedMessage: failed =>
+      `Rollout of the rollback of Deployment ${namespace}/${name} to revision ${toRevision} failed: ${failed}`,
+    timeoutMessage: (timeout, description) =>
+      `Rollout of Deployment ${namespace}/${name} back to revision ${toRevision} did not finish in ${timeout}: ${description}. The rollback was applied (the Deployment's template is revision ${toRevision}'s); the new pods are not all available`,
+  });
   const rolloutWaitMs = Date.now() - waitStarted;
   log(
     `Rollout of Deployment ${namespace}/${name} complete: ${state.description}`,
