@@ -4,7 +4,29 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  AuthorizeResult,
+  ConditionalPolicyDecision,
+  Permission,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
+import type { Entity } from '@backstage/catalog-model';
+import { permissionRules as catalogPermissionRules } from '@backstage/plugin-catalog-backend/alpha';
+import {
+  catalogEntityDeletePermission,
+  catalogEntityReadPermission,
+  catalogEntityRefreshPermission,
+} from '@backstage/plugin-catalog-common/alpha';
+import {
+  actionExecutePermission,
+  taskCreatePermission,
+  templateParameterReadPermission,
+} from '@backstage/plugin-scaffolder-common/alpha';
+import {
+  PermissionRule,
+  createConditionAuthorizer,
+  createConditionTransformer,
+} from '@backstage/plugin-permission-node';
 import {
   privacyExportDownloadPermission,
   privacyRequestApprovePermission,
@@ -310,5 +332,137 @@ describe('privacy routes behind the real permission backend and our policy', () 
       .send(body);
     expect(response.status).toBe(201);
     expect(response.body.requester).toBe('user:default/alice');
+  });
+});
+
+describe('OpsPermissionPolicy: the rollback guard', () => {
+  const rollbackGroups: Record<string, string[]> = {
+    'user:default/olga': ['group:default/oncall'],
+    'user:default/pat': ['group:default/platform', 'group:default/engineering'],
+    'user:default/bob': ['group:default/engineering'],
+    'user:default/nobody': [],
+  };
+  const policy = new OpsPermissionPolicy({
+    groupsOf: async ref => rollbackGroups[ref] ?? [],
+  });
+
+  // How the scaffolder applies this decision to a step is tested end to end
+  // in src/scaffolder/templates.test.ts (bob's rollback dry run is refused).
+  /** A ruleset of rules, as the permissions registry gives a plugin. */
+  const ruleset = (rules: PermissionRule<any, any, string>[]) => ({
+    getRuleByName(name: string) {
+      const rule = rules.find(r => r.name === name);
+      if (!rule) throw new Error(`No rule ${name}`);
+      return rule;
+    },
+  });
+  const catalogRules = ruleset(Object.values(catalogPermissionRules));
+  const isEntityAuthorized = createConditionAuthorizer<Entity>(catalogRules);
+  const toCatalogQuery = createConditionTransformer(catalogRules);
+
+  const ROLLBACK_ACTIONS = [
+    'ops:rollback:kubernetes',
+    'ops:rollback:image',
+    'ops:rollback:git-revert',
+  ];
+
+  const decide = (
+    permission: Permission,
+    name?: string,
+  ): Promise<PolicyDecision> =>
+    policy.handle({ permission }, name ? member(name) : undefined);
+
+  it('lets on-call and platform members execute every action', async () => {
+    for (const name of ['olga', 'pat']) {
+      expect(await decide(actionExecutePermission, name)).toEqual({
+        result: AuthorizeResult.ALLOW,
+      });
+    }
+  });
+
+  it('lets anyone else execute every action but the rollbacks', async () => {
+    for (const name of ['bob', 'nobody', undefined]) {
+      const decision = await decide(actionExecutePermission, name);
+      expect(decision).toEqual({
+        result: AuthorizeResult.CONDITIONAL,
+        pluginId: 'scaffolder',
+        resourceType: 'scaffolder-action',
+        conditions: {
+          not: {
+            anyOf: ROLLBACK_ACTIONS.map(actionId => ({
+              resourceType: 'scaffolder-action',
+              rule: 'HAS_ACTION_ID',
+              params: { actionId },
+            })),
+          },
+        },
+      });
+    }
+  });
+
+  const entity = (kind: string, labels?: Record<string, string>): Entity => ({
+    apiVersion: kind === 'Template' ? 'scaffolder.backstage.io/v1beta3' : 'v1',
+    kind,
+    metadata: { name: 'rollback-bad-deploy', namespace: 'default', labels },
+  });
+  const restricted = { 'ops.portal/restricted': 'true' };
+
+  it('shows every entity to on-call and platform members', async () => {
+    for (const name of ['olga', 'pat']) {
+      expect(await decide(catalogEntityReadPermission, name)).toEqual({
+        result: AuthorizeResult.ALLOW,
+      });
+    }
+  });
+
+  it('hides the restricted Templates from anyone else, and nothing more', async () => {
+    for (const name of ['bob', 'nobody', undefined]) {
+      const decision = await decide(catalogEntityReadPermission, name);
+      expect(decision).toMatchObject({
+        result: AuthorizeResult.CONDITIONAL,
+        pluginId: 'catalog',
+        resourceType: 'catalog-entity',
+      });
+      expect(isEntityAuthorized(decision, entity('Template', restricted))).toBe(
+        false,
+      );
+      expect(isEntityAuthorized(decision, entity('Template'))).toBe(true);
+      expect(
+        isEntityAuthorized(decision, entity('Template', { tier: 'gold' })),
+      ).toBe(true);
+      // The label restricts Templates only.
+      expect(
+        isEntityAuthorized(decision, entity('Component', restricted)),
+      ).toBe(true);
+      expect(isEntityAuthorized(decision, entity('Group'))).toBe(true);
+      // How the catalog filters its database with it.
+      expect(
+        toCatalogQuery(
+          (decision as ConditionalPolicyDecision).conditions as any,
+        ),
+      ).toEqual({
+        not: {
+          allOf: [
+            { key: 'kind', values: ['template'] },
+            { key: 'metadata.labels.ops.portal/restricted' },
+          ],
+        },
+      });
+    }
+  });
+
+  it('leaves the other scaffolder and catalog permissions allowed', async () => {
+    for (const permission of [
+      templateParameterReadPermission,
+      taskCreatePermission,
+      catalogEntityDeletePermission,
+      catalogEntityRefreshPermission,
+    ]) {
+      for (const name of ['bob', 'nobody']) {
+        expect((await decide(permission, name)).result).toBe(
+          AuthorizeResult.ALLOW,
+        );
+      }
+    }
   });
 });
