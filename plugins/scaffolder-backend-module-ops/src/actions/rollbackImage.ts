@@ -1,18 +1,11 @@
-import { BackstageCredentials } from '@backstage/backend-plugin-api';
-import {
-  Entity,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
 import { Config } from '@backstage/config';
-import { NotFoundError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { resolveCluster } from '../kubernetes/clusters';
 import {
   ImageRollbackResult,
   rollbackImage,
 } from '../kubernetes/rollbackImage';
-import { CatalogReader } from './rollbackKubernetes';
+import { EntitySource, entityReader } from './catalogEntity';
 import {
   OnChange,
   TaskStep,
@@ -27,16 +20,9 @@ export type ImageRollbackRecord = ImageRollbackResult & {
   incidentUrl?: string;
 } & TaskStep;
 
-export type RollbackImageActionOptions = {
+export type RollbackImageActionOptions = EntitySource & {
   /** Root config: `kubernetes.clusterLocatorMethods`. */
   config: Config;
-  /** The catalog service (or anything with `getEntityByRef`). */
-  catalog?: CatalogReader;
-  /** Reads the entity instead of `catalog` (tests). */
-  getEntity?: (
-    entityRef: string,
-    credentials: BackstageCredentials,
-  ) => Promise<Entity | undefined>;
   /**
    * Called after a change (not a dry run) has rolled out, before the
    * action's outputs are set; the place for an audit event and evidence
@@ -57,17 +43,7 @@ export const ROLLBACK_IMAGE_ACTION_ID = 'ops:rollback:image';
  * waits for the rollout.
  */
 export function createRollbackImageAction(options: RollbackImageActionOptions) {
-  const getEntity =
-    options.getEntity ??
-    (options.catalog
-      ? (ref: string, credentials: BackstageCredentials) =>
-          options.catalog!.getEntityByRef(ref, { credentials })
-      : undefined);
-  if (!getEntity) {
-    throw new Error(
-      'createRollbackImageAction needs either catalog or getEntity',
-    );
-  }
+  const readEntity = entityReader(options, ROLLBACK_IMAGE_ACTION_ID);
 
   return createTemplateAction({
     id: ROLLBACK_IMAGE_ACTION_ID,
@@ -170,14 +146,7 @@ export function createRollbackImageAction(options: RollbackImageActionOptions) {
     async handler(ctx) {
       const input = ctx.input;
       const startedAt = new Date().toISOString();
-      const entityRef = stringifyEntityRef(
-        parseEntityRef(input.entityRef, { defaultKind: 'component' }),
-      );
-      const credentials = await ctx.getInitiatorCredentials();
-      const entity = await getEntity(entityRef, credentials);
-      if (!entity) {
-        throw new NotFoundError(`Entity ${entityRef} not found in the catalog`);
-      }
+      const { entityRef, entity } = await readEntity(input.entityRef, ctx);
       const cluster = resolveCluster(options.config, input.cluster);
       const result = await rollbackImage({
         entity,

@@ -1,13 +1,7 @@
-import { BackstageCredentials } from '@backstage/backend-plugin-api';
-import {
-  Entity,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
 import { Config } from '@backstage/config';
-import { NotFoundError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { resolveCluster } from '../kubernetes/clusters';
+import { EntitySource, entityReader } from './catalogEntity';
 import {
   OnChange,
   TaskStep,
@@ -16,14 +10,6 @@ import {
 } from './changeRecording';
 import { rollbackDeployment, RollbackResult } from '../kubernetes/rollback';
 
-/** Reads an entity from the catalog (the shape of the catalog service's method). */
-export type CatalogReader = {
-  getEntityByRef(
-    entityRef: string,
-    options: { credentials: BackstageCredentials },
-  ): Promise<Entity | undefined>;
-};
-
 /** What the action knows once a rollback is done, for evidence and audit. */
 export type KubernetesRollbackRecord = RollbackResult & {
   entityRef: string;
@@ -31,16 +17,9 @@ export type KubernetesRollbackRecord = RollbackResult & {
   incidentUrl?: string;
 } & TaskStep;
 
-export type RollbackKubernetesActionOptions = {
+export type RollbackKubernetesActionOptions = EntitySource & {
   /** Root config: `kubernetes.clusterLocatorMethods`. */
   config: Config;
-  /** The catalog service (or anything with `getEntityByRef`). */
-  catalog?: CatalogReader;
-  /** Reads the entity instead of `catalog` (tests). */
-  getEntity?: (
-    entityRef: string,
-    credentials: BackstageCredentials,
-  ) => Promise<Entity | undefined>;
   /**
    * Called after a rollback (not a dry run) has rolled out, before the
    * action's outputs are set; the place for an audit event and evidence
@@ -63,17 +42,7 @@ export const ROLLBACK_KUBERNETES_ACTION_ID = 'ops:rollback:kubernetes';
 export function createRollbackKubernetesAction(
   options: RollbackKubernetesActionOptions,
 ) {
-  const getEntity =
-    options.getEntity ??
-    (options.catalog
-      ? (ref: string, credentials: BackstageCredentials) =>
-          options.catalog!.getEntityByRef(ref, { credentials })
-      : undefined);
-  if (!getEntity) {
-    throw new Error(
-      'createRollbackKubernetesAction needs either catalog or getEntity',
-    );
-  }
+  const readEntity = entityReader(options, ROLLBACK_KUBERNETES_ACTION_ID);
 
   return createTemplateAction({
     id: ROLLBACK_KUBERNETES_ACTION_ID,
@@ -166,14 +135,7 @@ export function createRollbackKubernetesAction(
     async handler(ctx) {
       const input = ctx.input;
       const startedAt = new Date().toISOString();
-      const entityRef = stringifyEntityRef(
-        parseEntityRef(input.entityRef, { defaultKind: 'component' }),
-      );
-      const credentials = await ctx.getInitiatorCredentials();
-      const entity = await getEntity(entityRef, credentials);
-      if (!entity) {
-        throw new NotFoundError(`Entity ${entityRef} not found in the catalog`);
-      }
+      const { entityRef, entity } = await readEntity(input.entityRef, ctx);
       const cluster = resolveCluster(options.config, input.cluster);
       const result = await rollbackDeployment({
         entity,
@@ -218,3 +180,5 @@ export function createRollbackKubernetesAction(
     },
   });
 }
+
+export type { CatalogReader } from './catalogEntity';
