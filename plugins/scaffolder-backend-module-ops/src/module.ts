@@ -18,6 +18,7 @@ import { createEvidenceBinderAction } from './actions/evidenceBinder';
 import { createEvidenceCollectAction } from './actions/evidenceCollect';
 import { createGitRevertAction } from './actions/gitRevert';
 import { createNotifyAction } from './actions/notify';
+import { createVerifyHealthAction } from './actions/verifyHealth';
 import { createRollbackImageAction } from './actions/rollbackImage';
 import { createRollbackKubernetesAction } from './actions/rollbackKubernetes';
 import { readOpsActionsConfig } from './config';
@@ -175,6 +176,7 @@ export default createBackendModule({
               deliverNow: deliverDue,
               stateOf: key => outbox.getByKey(key).then(d => d?.state),
             }),
+            createVerifyHealthAction({ ...pluginApis, catalog }),
             createEvidenceCollectAction({ ...pluginApis, appBaseUrl }),
             createEvidenceBinderAction(pluginApis),
             createDrillStartAction({ ...pluginApis, appBaseUrl }),

@@ -127,6 +127,7 @@ describe('the portal templates in a scaffolder dry run', () => {
       kubernetes: 'completed',
       image: 'skipped',
       git: 'skipped',
+      verify: 'completed',
       announce: 'completed',
     });
     expect(messages).toContainEqual(
@@ -162,6 +163,7 @@ describe('the portal templates in a scaffolder dry run', () => {
       kubernetes: 'skipped',
       image: 'completed',
       git: 'skipped',
+      verify: 'completed',
       announce: 'completed',
     });
     const after = standIn.getDeployment('default', 'checkout')!;

@@ -57,7 +57,12 @@ export const checkoutComponent: Entity = {
   metadata: {
     name: 'checkout',
     namespace: 'default',
-    annotations: { 'backstage.io/kubernetes-id': 'checkout' },
+    annotations: {
+      'backstage.io/kubernetes-id': 'checkout',
+      // Where ops:verify:health looks (no SLO plugin here); a dry run checks
+      // it once and reports, whatever it answers.
+      'ops.portal/health-url': 'http://127.0.0.1:9/health',
+    },
   },
   spec: { type: 'service', lifecycle: 'production', owner: 'engineering' },
 };
