@@ -783,6 +783,301 @@ async function finishedDrill(page) {
   return faults;
 }
 
+/** The DEMO Kubernetes API stand-in the portal's ops module serves (app-config.yaml). */
+const KUBERNETES_STAND_IN = {
+  url: 'http://127.0.0.1:7081',
+  token: 'demo-kubernetes-token',
+};
+const REVISION = 'deployment.kubernetes.io/revision';
+const ROLLBACK_TEMPLATE = 'template:default/rollback-bad-deploy';
+
+/** GET from the Kubernetes stand-in, refusing anything that is not the stand-in. */
+async function kubeGet(path) {
+  const res = await fetch(`${KUBERNETES_STAND_IN.url}${path}`, {
+    headers: { authorization: `Bearer ${KUBERNETES_STAND_IN.token}` },
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!res.headers.get('x-kubernetes-stand-in')) {
+    throw new Error(`GET ${path}: not the Kubernetes stand-in`);
+  }
+  if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status}`);
+  return res.json();
+}
+
+/** The checkout Deployment: its revision, generation, pod template and that template's first image. */
+async function checkoutDeployment() {
+  const d = await kubeGet(
+    '/apis/apps/v1/namespaces/default/deployments/checkout',
+  );
+  return {
+    revision: Number(d.metadata.annotations?.[REVISION]),
+    image: d.spec.template.spec.containers[0].image,
+    generation: d.metadata.generation,
+    template: JSON.stringify(d.spec.template),
+    uid: d.metadata.uid,
+  };
+}
+
+/** The first image of the pod template of checkout's ReplicaSet at `revision`. */
+async function checkoutImageAt(deployment, revision) {
+  const list = await kubeGet(
+    `/apis/apps/v1/namespaces/default/replicasets?labelSelector=${encodeURIComponent(
+      'backstage.io/kubernetes-id=checkout',
+    )}`,
+  );
+  const rs = list.items.find(
+    r =>
+      Number(r.metadata.annotations?.[REVISION]) === revision &&
+      r.metadata.ownerReferences?.some(o => o.uid === deployment.uid),
+  );
+  if (!rs)
+    throw new Error(`checkout has no ReplicaSet of revision ${revision}`);
+  return rs.spec.template.spec.containers[0].image;
+}
+
+const shortImage = image => image.replace(/@sha256:(.{8}).*$/, '@sha256:$1…');
+
+/**
+ * The CC8.1 evidence item of a rollback task: the one its output link names,
+ * else (filing still pending when the task ended) the rollback item filed
+ * under the task's change key, waited for.
+ */
+async function rollbackEvidenceItem(taskId, linkedId, token) {
+  if (linkedId) return getJson(`/api/evidence/items/${linkedId}`, token);
+  let found;
+  await waitFor(
+    'the rollback filed as evidence',
+    async () => {
+      const page = await getJson(
+        `/api/evidence/items?type=change-management.rollback&limit=100`,
+        token,
+      );
+      found = (page.items ?? []).find(item =>
+        String(item.summary?.key ?? '').startsWith(`scaffolder:${taskId}:`),
+      );
+      return Boolean(found) || 'not filed yet';
+    },
+    120_000,
+  );
+  return getJson(`/api/evidence/items/${found.id}`, token);
+}
+
+/**
+ * The rollback template, end to end in the browser. As dave (on-call): the
+ * SLO alert's "Roll back" link opens the template with checkout filled in;
+ * a reason, Review, Create; the task page shows "Rolled back", the stand-in's
+ * Deployment is back at the previous revision's pod template, and the change
+ * is filed as CC8.1 evidence. As bob (engineering only): the Create page does
+ * not list the template, and the scaffolder API refuses to run it, leaving
+ * the Deployment as it was. Returns what went wrong, and the time from
+ * submit to completed.
+ */
+async function rollbackFromCreatePage(browser) {
+  const faults = [];
+  const seen = [];
+  const daveToken = await tokenOf('dave');
+  const before = await checkoutDeployment();
+  const previousImage = await checkoutImageAt(before, before.revision - 1);
+
+  const dave = await signedInPage(browser, 'dave');
+  const problems = [];
+  dave.page.on('pageerror', error =>
+    problems.push(`page error: ${error.message}`),
+  );
+  dave.page.on('response', res => {
+    if (res.status() >= 400)
+      problems.push(`HTTP ${res.status()}: ${res.url()}`);
+  });
+  let taskId;
+  let evidenceLink;
+  try {
+    const { page } = dave;
+    const formData = encodeURIComponent(
+      JSON.stringify({ entity: 'component:default/checkout' }),
+    );
+    await page.goto(
+      `${baseUrl}/create/templates/default/rollback-bad-deploy?formData=${formData}`,
+    );
+    const reason = page.getByRole('textbox', { name: /^Reason/ });
+    await reason.fill('smoke: checkout 3.9.0 fails its checkout SLO', {
+      timeout: PAGE_TIMEOUT_MS,
+    });
+    // The strategy is left at its default, the Kubernetes revision.
+    const strategy = page.getByText(
+      'The previous Kubernetes revision (kubectl rollout undo)',
+    );
+    if (!(await becomesVisible(strategy, PAGE_TIMEOUT_MS)))
+      faults.push('the strategy does not default to kubernetes');
+    await page.getByRole('button', { name: 'Review' }).click();
+    // The review shows the service from the link's formData.
+    const entity = page.getByText('component:default/checkout');
+    if (!(await becomesVisible(entity, PAGE_TIMEOUT_MS)))
+      faults.push('the review does not show component:default/checkout');
+    await page.getByRole('button', { name: 'Create' }).click();
+    const submitted = Date.now();
+    await page.waitForURL(/\/create\/tasks\/[^/]+/, {
+      timeout: PAGE_TIMEOUT_MS,
+    });
+    taskId = new URL(page.url()).pathname.split('/').pop();
+    // Until the page shows the output, or the API says the task ended otherwise.
+    const rolledBack = page.getByRole('heading', { name: 'Rolled back' });
+    let took;
+    await waitFor(
+      'the task page to show "Rolled back"',
+      async () => {
+        if (await rolledBack.isVisible()) {
+          took ??= Date.now() - submitted;
+          return true;
+        }
+        const { status } = await getJson(
+          `/api/scaffolder/v2/tasks/${taskId}`,
+          daveToken,
+        );
+        if (['failed', 'cancelled'].includes(status)) {
+          faults.push(`the task ${status}`);
+          return true;
+        }
+        return `task ${status}`;
+      },
+      120_000,
+      250,
+    ).catch(error => faults.push(error.message));
+    if (took !== undefined) {
+      seen.push(`submit to completed ${(took / 1000).toFixed(1)} s`);
+      const link = page
+        .locator('a')
+        .filter({ hasText: 'Change record (CC8.1 evidence)' });
+      evidenceLink = await link.first().getAttribute('href', {
+        timeout: PAGE_TIMEOUT_MS,
+      });
+    }
+  } catch (error) {
+    faults.push(error.message.split('\n')[0]);
+  } finally {
+    await dave.page
+      .screenshot({
+        path: join(screenshotDir, 'rollback-task-dave.png'),
+        fullPage: true,
+      })
+      .catch(error => faults.push(`no screenshot: ${error.message}`));
+    await dave.context.close();
+  }
+  faults.push(...problems);
+
+  if (taskId) {
+    const task = await getJson(`/api/scaffolder/v2/tasks/${taskId}`, daveToken);
+    if (task.status !== 'completed') faults.push(`task ${task.status}`);
+    const after = await checkoutDeployment();
+    seen.push(
+      `revision ${before.revision} → ${after.revision}, ${shortImage(
+        before.image,
+      )} → ${shortImage(after.image)}`,
+    );
+    if (after.image !== previousImage) {
+      faults.push(
+        `the Deployment runs ${after.image}, not ${previousImage} of revision ${
+          before.revision - 1
+        }`,
+      );
+    }
+    if (!(after.revision > before.revision)) {
+      faults.push(`the Deployment is still at revision ${after.revision}`);
+    }
+    const linkedId = evidenceLink?.match(/\/evidence\/items\/([^/?#]+)/)?.[1];
+    const item = await rollbackEvidenceItem(taskId, linkedId, daveToken);
+    seen.push(`evidence item ${item.id}`);
+    if (item.type !== 'change-management.rollback')
+      faults.push(`the evidence item is ${item.type}`);
+    if (!item.points?.includes('CC8.1'))
+      faults.push(`the evidence item's points are ${item.points}`);
+  }
+
+  // bob (engineering only): not listed, and refused by the API.
+  const bob = await signedInPage(browser, 'bob');
+  try {
+    await bob.page.goto(`${baseUrl}/create`);
+    const listed = await becomesVisible(
+      bob.page.getByText('Collect SOC 2 evidence', { exact: true }),
+      PAGE_TIMEOUT_MS,
+    );
+    if (!listed)
+      faults.push('bob\'s Create page never listed "Collect SOC 2 evidence"');
+    await bob.page
+      .waitForLoadState('networkidle', { timeout: PAGE_TIMEOUT_MS })
+      .catch(() => {});
+    if (await bob.page.getByText('Roll back a bad deploy').count())
+      faults.push('bob\'s Create page lists "Roll back a bad deploy"');
+  } catch (error) {
+    faults.push(error.message.split('\n')[0]);
+  } finally {
+    await bob.page
+      .screenshot({
+        path: join(screenshotDir, 'create-bob.png'),
+        fullPage: true,
+      })
+      .catch(error => faults.push(`no screenshot: ${error.message}`));
+    await bob.context.close();
+  }
+
+  const unchanged = await checkoutDeployment();
+  const bobToken = await tokenOf('bob');
+  const res = await fetch(`${baseUrl}/api/scaffolder/v2/tasks`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${bobToken}`,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({
+      templateRef: ROLLBACK_TEMPLATE,
+      values: {
+        entity: 'component:default/checkout',
+        strategy: 'kubernetes',
+        reason: 'smoke: bob may not roll back',
+      },
+    }),
+  });
+  if (res.status >= 400 && res.status < 500) {
+    seen.push(`bob's task refused: HTTP ${res.status}`);
+  } else if (res.ok) {
+    // Accepted: it must then fail, and change nothing.
+    const { id } = await res.json();
+    let status;
+    await waitFor(
+      "bob's task to end",
+      async () => {
+        ({ status } = await getJson(
+          `/api/scaffolder/v2/tasks/${id}`,
+          bobToken,
+        ));
+        return ['failed', 'completed', 'cancelled'].includes(status) || status;
+      },
+      120_000,
+    );
+    const events = await getJson(
+      `/api/scaffolder/v2/tasks/${id}/events`,
+      bobToken,
+    );
+    const why = events
+      .map(e => e.body?.error?.message ?? e.body?.message ?? '')
+      .find(m => /unauthori[sz]ed|not allowed/i.test(m));
+    if (status !== 'failed' || !why) {
+      faults.push(`bob's task ${status}${why ? '' : ', not as unauthorized'}`);
+    } else seen.push(`bob's task failed: ${why.slice(0, 80)}`);
+  } else {
+    faults.push(`bob's task: HTTP ${res.status}`);
+  }
+  const afterBob = await checkoutDeployment();
+  if (
+    afterBob.generation !== unchanged.generation ||
+    afterBob.template !== unchanged.template
+  ) {
+    faults.push(
+      `bob's attempt changed the Deployment (generation ${unchanged.generation} → ${afterBob.generation})`,
+    );
+  }
+  return { faults, seen };
+}
+
 async function main() {
   mkdirSync(screenshotDir, { recursive: true });
   console.log(`smoke: screenshots and backend log in ${screenshotDir}`);
@@ -944,6 +1239,16 @@ async function main() {
       'the finished demo drill shows its report, and its evidence item exists in the evidence plugin',
       reportFaults.length === 0 && problems.length === 0,
       [...reportFaults, ...problems].join(' | '),
+    );
+
+    const rollback = await rollbackFromCreatePage(browser).catch(error => ({
+      faults: [error.message.split('\n')[0]],
+      seen: [],
+    }));
+    record(
+      "the SLO alert's Roll back link: dave rolls checkout back from the Create page to the previous revision's template, filed as CC8.1 evidence; bob neither sees the template nor may run it",
+      rollback.faults.length === 0,
+      [...rollback.faults, ...rollback.seen].join(' | '),
     );
 
     problems = [];
