@@ -364,6 +364,7 @@ describe('OpsPermissionPolicy: the rollback guard', () => {
     'ops:rollback:kubernetes',
     'ops:rollback:image',
     'ops:rollback:git-revert',
+    'ops:notify',
   ];
 
   const decide = (

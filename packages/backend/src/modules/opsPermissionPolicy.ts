@@ -105,7 +105,7 @@ export const OPS_GRANTS: Record<string, OpsGrant> = {
  */
 export interface RollbackGrant {
   groups: string[];
-  /** Scaffolder actions only these groups may execute. */
+  /** Scaffolder actions only these groups may execute (rollbacks, announcements). */
   actionIds: string[];
 }
 
@@ -115,6 +115,8 @@ export const ROLLBACK_GRANT: RollbackGrant = {
     'ops:rollback:kubernetes',
     'ops:rollback:image',
     'ops:rollback:git-revert',
+    // Posts to the incident channel and the public status page.
+    'ops:notify',
   ],
 };
 

@@ -211,10 +211,19 @@ describe('ops:verify:health', () => {
     await expect(action(entity({})).handler(ctx)).rejects.toThrow(
       'Cannot verify the health of component:default/payments: the SLO plugin has no objectives for it (annotation slo.ops.portal/objectives) and it has no ops.portal/health-url annotation',
     );
-    const { ctx: ctx2 } = actionContext({ entityRef: 'payments' });
-    await expect(action(withSlo).handler(ctx2)).rejects.toThrow(
-      '(annotation slo.ops.portal/objectives is set, but lists none) and it has no ops.portal/health-url annotation',
+  });
+
+  it('waits for objectives its annotation names but the SLO plugin has not loaded yet', async () => {
+    const { ctx, logs } = actionContext({
+      entityRef: 'payments',
+      timeoutSeconds: 1,
+    });
+    await expect(action(withSlo).handler(ctx)).rejects.toThrow(
+      'The SLO plugin lists no objectives for component:default/payments yet',
     );
+    expect(
+      logs().filter(line => line.includes('lists no objectives')).length,
+    ).toBeGreaterThan(1);
   });
 
   it('fails for an entity missing from the catalog', async () => {
