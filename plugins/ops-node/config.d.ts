@@ -1,6 +1,8 @@
 export interface Config {
   /** Settings shared by the ops plugins (privacy, slo, evidence, drills). */
   ops?: {
+    /** The backend's log format: text | json | ecs (Elastic Common Schema); unset = Backstage's default. */
+    logging?: { format?: 'text' | 'json' | 'ecs' };
     /**
      * Whether this process serves the ops plugins' HTTP API. Default true.
      * With `false` and `queue.workers: true` it is a worker-only replica that

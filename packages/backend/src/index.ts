@@ -4,8 +4,12 @@
  * policy) and the four ops plugins.
  */
 import { createBackend } from '@backstage/backend-defaults';
+import { ecsRootLoggerServiceFactory } from '@internal/plugin-ops-node';
 
 const backend = createBackend();
+
+// Backstage's logger; Elastic Common Schema with ops.logging.format: ecs.
+backend.add(ecsRootLoggerServiceFactory);
 
 backend.add(import('@backstage/plugin-app-backend'));
 

@@ -13,6 +13,7 @@ export * from './config';
 export * from './configuredQueue';
 export * from './database';
 export * from './http';
+export * from './logging';
 export * from './metrics';
 export * from './outbox';
 export * from './paging';

@@ -221,15 +221,18 @@ describe('createHardeningCollector', () => {
       kind: 'Deployment',
       name: 'api',
     });
-    expect(api.workloads[0].results).toHaveLength(9);
+    expect(api.workloads[0].results).toHaveLength(12);
     expect(api.summary).toEqual({
       workloads: 1,
-      rules: 9,
+      rules: 12,
       failures: 0,
       errors: 0,
     });
     expect(evidence[0].summary).toEqual(api.summary);
-    expect(api.rules.params).toEqual({ allowedRegistries: ['ghcr.io/acme'] });
+    expect(api.rules.params).toEqual({
+      allowedRegistries: ['ghcr.io/acme'],
+      requiredLabels: [],
+    });
     expect(api.rules.rules.map(r => r.id)).toContain('no-host-namespaces');
 
     // The malformed document is reported; the good one beside it is checked.

@@ -80,6 +80,9 @@ describe('the shipped hardening rules', () => {
       'image-by-digest',
       'allowed-registries',
       'no-host-namespaces',
+      'resource-maximums',
+      'required-labels',
+      'no-secrets-in-env',
     ]);
     expect(rules.source.sha256).toMatch(/^[0-9a-f]{64}$/);
   });

@@ -1,0 +1,93 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import {
+  mockServices,
+  ServiceFactoryTester,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import type { JsonObject } from '@backstage/config';
+import { Writable } from 'node:stream';
+import { transports } from 'winston';
+import { ecsRootLoggerServiceFactory } from './ecsRootLoggerServiceFactory';
+
+function capture() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return { lines, transport: new transports.Stream({ stream }) };
+}
+
+async function rootLogger(data: JsonObject) {
+  const { lines, transport } = capture();
+  const tester = ServiceFactoryTester.from(
+    ecsRootLoggerServiceFactory({ transports: [transport] }),
+    { dependencies: [mockServices.rootConfig.factory({ data })] },
+  );
+  return { logger: await tester.getSubject(), lines };
+}
+
+describe('ecsRootLoggerServiceFactory', () => {
+  it('is a root logger factory usable without options', () => {
+    expect(ecsRootLoggerServiceFactory.service.id).toBe('core.rootLogger');
+  });
+
+  it('logs ECS and redacts values the config schema marks secret', async () => {
+    const redisUrl = 'redis://:hunter2-password@redis.internal:6379';
+    const { logger, lines } = await rootLogger({
+      ops: { logging: { format: 'ecs' }, queue: { redis: { url: redisUrl } } },
+    });
+    logger.info(`queue at ${redisUrl}`);
+
+    const doc = JSON.parse(lines[lines.length - 1]);
+    expect(doc).toMatchObject({
+      message: 'queue at ***',
+      'service.name': 'backstage',
+      'ecs.version': expect.any(String),
+    });
+    expect(lines.join('\n')).not.toContain('hunter2');
+  }, 60_000);
+
+  it('stops start-up on an invalid ops.logging.format', async () => {
+    await expect(
+      rootLogger({ ops: { logging: { format: 'pretty' } } }),
+    ).rejects.toThrow(/ops\.logging\.format/);
+  });
+
+  it('serves the plugins of a backend, their lines named by plugin', async () => {
+    const { lines, transport } = capture();
+    const plugin = createBackendPlugin({
+      pluginId: 'probe',
+      register(env) {
+        env.registerInit({
+          deps: { logger: coreServices.logger },
+          async init({ logger }) {
+            logger.info('probe started');
+          },
+        });
+      },
+    });
+    const backend = await startTestBackend({
+      features: [
+        ecsRootLoggerServiceFactory({ transports: [transport] }),
+        mockServices.rootConfig.factory({
+          data: { ops: { logging: { format: 'ecs' } } },
+        }),
+        plugin,
+      ],
+    });
+    await backend.stop();
+    const probe = lines
+      .map(line => JSON.parse(line))
+      .find(doc => doc.message === 'probe started');
+    expect(probe).toMatchObject({
+      'log.logger': 'probe',
+      'service.name': 'backstage',
+    });
+  }, 60_000);
+});

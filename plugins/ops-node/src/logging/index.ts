@@ -1,0 +1,8 @@
+export { ecsRootLoggerServiceFactory } from './ecsRootLoggerServiceFactory';
+export type { EcsRootLoggerFactoryOptions } from './ecsRootLoggerServiceFactory';
+export { createOpsRootLogger, opsEcsFormat } from './createOpsRootLogger';
+export type { OpsRootLoggerOptions } from './createOpsRootLogger';
+export { readLogFormat, opsLogFormats } from './loggingConfig';
+export type { OpsLogFormat } from './loggingConfig';
+export { redactUrl, redactQuery } from './redactUrl';
+export type { RedactedUrl } from './redactUrl';

@@ -1,0 +1,2 @@
+export { runSiemCli } from './siemCli';
+export type { SiemCliIo } from './siemCli';

@@ -1,0 +1,69 @@
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+
+const BIN = resolve(__dirname, '../../bin/ops-siem');
+const SAMPLES = resolve(__dirname, '../../samples');
+
+function run(args: string[], input?: string) {
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    input,
+    encoding: 'utf8',
+    cwd: SAMPLES,
+  });
+  const lines = result.stdout.split('\n').filter(Boolean);
+  return { code: result.status, lines, stderr: result.stderr };
+}
+
+describe('ops-siem', () => {
+  it('normalizes a sample log to ECS NDJSON and counts bad lines', () => {
+    const { code, lines, stderr } = run(['normalize', 'mixed.log']);
+    expect(code).toBe(0);
+    const docs = lines.map(line => JSON.parse(line));
+    expect(docs).toHaveLength(9);
+    expect(docs.every(d => d.ecs.version === '9.4.0')).toBe(true);
+    expect(lines.join('\n')).not.toContain('token=secret');
+    expect(stderr).toContain('ops-siem normalize: 9 events, 5 problems');
+    expect(stderr).toContain('truncated: 1 (mixed.log:11)');
+    expect(stderr).toContain('malformed_json: 1 (mixed.log:10)');
+    expect(stderr).toContain('invalid_utf8: 1 (mixed.log:14)');
+  });
+
+  it('reads stdin for -', () => {
+    const line = JSON.stringify({ level: 30, time: 0, msg: 'hi' });
+    const { code, lines } = run(['normalize', '-'], `${line}\n`);
+    expect(code).toBe(0);
+    expect(JSON.parse(lines[0])).toMatchObject({
+      '@timestamp': '1970-01-01T00:00:00.000Z',
+      message: 'hi',
+    });
+  });
+
+  it('detects exactly the attacks in the samples', () => {
+    const { code, lines, stderr } = run(['detect', 'mixed.log', 'attack.log']);
+    expect(code).toBe(0);
+    const alerts = lines.map(line => JSON.parse(line));
+    expect(alerts.map(a => [a.ruleId, a.groupKey])).toEqual([
+      ['privileged-after-hours', 'user:default/dpo'],
+      ['brute-force', '198.51.100.66'],
+    ]);
+    expect(alerts[1].count).toBe(5);
+    expect(stderr).toContain('alerts: 2');
+  });
+
+  it('reports an unreadable file and goes on with the rest', () => {
+    const { code, lines, stderr } = run([
+      'normalize',
+      'missing.log',
+      'attack.log',
+    ]);
+    expect(code).toBe(1);
+    expect(lines).toHaveLength(6);
+    expect(stderr).toContain('unreadable: 1 (missing.log:0)');
+  });
+
+  it('prints usage on a bad command', () => {
+    const { code, stderr } = run(['frobnicate', 'x.log']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('usage: ops-siem');
+  });
+});
