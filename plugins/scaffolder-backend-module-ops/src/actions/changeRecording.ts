@@ -41,3 +41,45 @@ export function outputEvidence(
   output('evidenceState', evidence.state);
   if (evidence.itemId) output('evidenceItemId', evidence.itemId);
 }
+
+/** What a Kubernetes rollback action knows besides the rollout's result. */
+export type ChangeFacts = {
+  entityRef: string;
+  reason: string;
+  incidentUrl?: string;
+  startedAt: string;
+};
+
+/**
+ * The end of a Kubernetes rollback action: hands a real change (not a dry
+ * run) to `onChange` with the task step that made it, then sets every field
+ * of the result as an output, and the evidence filing's state.
+ */
+export async function finishRollback<R extends { dryRun: boolean }>(
+  ctx: {
+    task: { id: string };
+    step?: { id?: string };
+    user?: { ref?: string };
+    logger: { info(message: string): void };
+    output(name: string, value: any): void;
+  },
+  result: R,
+  facts: ChangeFacts,
+  onChange: OnChange<R & ChangeFacts & TaskStep> | undefined,
+): Promise<void> {
+  const evidence =
+    !result.dryRun && onChange
+      ? await onChange({
+          ...result,
+          ...facts,
+          initiatedBy: ctx.user?.ref,
+          taskId: ctx.task.id,
+          stepId: ctx.step?.id,
+        })
+      : undefined;
+  if (result.dryRun) ctx.logger.info('Dry run: nothing was changed');
+  for (const [name, value] of Object.entries(result)) {
+    ctx.output(name, value);
+  }
+  outputEvidence(ctx.output, evidence);
+}

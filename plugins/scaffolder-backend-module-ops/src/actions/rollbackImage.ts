@@ -10,7 +10,7 @@ import {
   OnChange,
   TaskStep,
   evidenceOutputs,
-  outputEvidence,
+  finishRollback,
 } from './changeRecording';
 
 /** What the action knows once an image rollback is done, for evidence and audit. */
@@ -162,34 +162,17 @@ export function createRollbackImageAction(options: RollbackImageActionOptions) {
         signal: ctx.signal,
         log: message => ctx.logger.info(message),
       });
-      const evidence =
-        !result.dryRun && options.onRolledBack
-          ? await options.onRolledBack({
-              ...result,
-              entityRef,
-              reason: input.reason,
-              incidentUrl: input.incidentUrl,
-              initiatedBy: ctx.user?.ref,
-              taskId: ctx.task.id,
-              stepId: ctx.step?.id,
-              startedAt,
-            })
-          : undefined;
-      if (result.dryRun) {
-        ctx.logger.info('Dry run: nothing was changed');
-      }
-      ctx.output('cluster', result.cluster);
-      ctx.output('namespace', result.namespace);
-      ctx.output('deployment', result.deployment);
-      ctx.output('container', result.container);
-      ctx.output('imageBefore', result.imageBefore);
-      ctx.output('imageAfter', result.imageAfter);
-      ctx.output('fromRevision', result.fromRevision);
-      ctx.output('toRevision', result.toRevision);
-      ctx.output('durationMs', result.durationMs);
-      ctx.output('rolloutWaitMs', result.rolloutWaitMs);
-      ctx.output('dryRun', result.dryRun);
-      outputEvidence(ctx.output, evidence);
+      await finishRollback(
+        ctx,
+        result,
+        {
+          entityRef,
+          reason: input.reason,
+          incidentUrl: input.incidentUrl,
+          startedAt,
+        },
+        options.onRolledBack,
+      );
     },
   });
 }

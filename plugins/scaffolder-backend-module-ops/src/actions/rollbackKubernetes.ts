@@ -6,7 +6,7 @@ import {
   OnChange,
   TaskStep,
   evidenceOutputs,
-  outputEvidence,
+  finishRollback,
 } from './changeRecording';
 import { rollbackDeployment, RollbackResult } from '../kubernetes/rollback';
 
@@ -150,33 +150,17 @@ export function createRollbackKubernetesAction(
         signal: ctx.signal,
         log: message => ctx.logger.info(message),
       });
-      const evidence =
-        !result.dryRun && options.onRolledBack
-          ? await options.onRolledBack({
-              ...result,
-              entityRef,
-              reason: input.reason,
-              incidentUrl: input.incidentUrl,
-              initiatedBy: ctx.user?.ref,
-              taskId: ctx.task.id,
-              stepId: ctx.step?.id,
-              startedAt,
-            })
-          : undefined;
-      if (result.dryRun) {
-        ctx.logger.info('Dry run: nothing was changed');
-      }
-      ctx.output('cluster', result.cluster);
-      ctx.output('namespace', result.namespace);
-      ctx.output('deployment', result.deployment);
-      ctx.output('fromRevision', result.fromRevision);
-      ctx.output('toRevision', result.toRevision);
-      ctx.output('imagesBefore', result.imagesBefore);
-      ctx.output('imagesAfter', result.imagesAfter);
-      ctx.output('durationMs', result.durationMs);
-      ctx.output('rolloutWaitMs', result.rolloutWaitMs);
-      ctx.output('dryRun', result.dryRun);
-      outputEvidence(ctx.output, evidence);
+      await finishRollback(
+        ctx,
+        result,
+        {
+          entityRef,
+          reason: input.reason,
+          incidentUrl: input.incidentUrl,
+          startedAt,
+        },
+        options.onRolledBack,
+      );
     },
   });
 }
