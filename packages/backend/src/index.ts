@@ -4,12 +4,18 @@
  * policy) and the four ops plugins.
  */
 import { createBackend } from '@backstage/backend-defaults';
-import { ecsRootLoggerServiceFactory } from '@internal/plugin-ops-node';
+import {
+  ecsRootLoggerServiceFactory,
+  opsRootHttpRouterServiceFactory,
+} from '@internal/plugin-ops-node';
 
 const backend = createBackend();
 
 // Backstage's logger; Elastic Common Schema with ops.logging.format: ecs.
 backend.add(ecsRootLoggerServiceFactory);
+// Backstage's HTTP server, whose access lines also carry the client's
+// address and the request's duration.
+backend.add(opsRootHttpRouterServiceFactory);
 
 backend.add(import('@backstage/plugin-app-backend'));
 

@@ -176,6 +176,9 @@ export class AuditChain {
   readonly #lockKey: number;
   /** Pending rows found forged: skipped by every later turn of this process. */
   readonly #forged = new Set<string>();
+  readonly #listeners = new Set<(events: AuditEvent[]) => void>();
+  /** Emits waiting for a caller's transaction to end. */
+  readonly #waiting = new Set<Promise<void>>();
 
   constructor(options: AuditChainOptions) {
     this.#db = options.db;
@@ -185,6 +188,72 @@ export class AuditChain {
     this.#chainId = options.chainId ?? options.tables.events;
     this.#postgres = isPostgres(options.db);
     this.#lockKey = lockKeyOf(options.tables.events);
+  }
+
+  /** The chain's name in the anchor store (the events table unless set). */
+  get chainId(): string {
+    return this.#chainId;
+  }
+
+  /**
+   * Calls `listener` with the events this process links into the chain, in
+   * chain order, once their transaction has committed (never for events that
+   * roll back). Returns a function that removes the listener. A listener
+   * that throws does not affect the chain.
+   */
+  onChained(listener: (events: AuditEvent[]) => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  #emit(events: AuditEvent[]) {
+    if (events.length === 0) return;
+    for (const listener of this.#listeners) {
+      try {
+        listener(events);
+      } catch {
+        // a listener (logging) never breaks the audit trail
+      }
+    }
+  }
+
+  /**
+   * After the caller's transaction ends, emits those of `events` that it
+   * committed (their rows are there; a rolled-back one's are not).
+   */
+  #emitAfterCommit(trx: Knex.Transaction, events: AuditEvent[]) {
+    if (this.#listeners.size === 0 || events.length === 0) return;
+    let outer = trx;
+    while (outer.parentTransaction) outer = outer.parentTransaction;
+    const settled = outer.executionPromise.then(
+      () => undefined,
+      () => undefined,
+    );
+    const done: Promise<void> = settled
+      .then(() =>
+        this.#db(this.#tables.events)
+          .select('hash')
+          .whereIn(
+            'hash',
+            events.map(event => event.hash),
+          ),
+      )
+      .then(
+        (rows: Array<{ hash: string }>) => {
+          const committed = new Set(rows.map(row => row.hash));
+          this.#emit(events.filter(event => committed.has(event.hash)));
+        },
+        () => undefined,
+      )
+      .finally(() => this.#waiting.delete(done));
+    this.#waiting.add(done);
+  }
+
+  /** Resolves once listeners have heard of every event appended in a caller's transaction that has ended. */
+  async listenersSettled(): Promise<void> {
+    await Promise.all([...this.#waiting]);
   }
 
   /**
@@ -202,11 +271,16 @@ export class AuditChain {
     const write = async (tx: Knex.Transaction) => {
       await this.#lock(tx, 'wait');
       // What was committed before goes first, so the chain keeps causal order.
-      await this.#chainBatches(tx);
-      return this.#chain(tx, prepared);
+      const before = await this.#chainBatches(tx);
+      return { before, events: await this.#chain(tx, prepared) };
     };
-    if (trx) return write(trx);
-    const events = await this.#db.transaction(write);
+    if (trx) {
+      const { before, events } = await write(trx);
+      this.#emitAfterCommit(trx, [...before, ...events]);
+      return events;
+    }
+    const { before, events } = await this.#db.transaction(write);
+    this.#emit([...before, ...events]);
     await this.anchorHead();
     return events;
   }
@@ -268,10 +342,11 @@ export class AuditChain {
     const chained = await this.#db.transaction(async tx =>
       (await this.#lock(tx, options.wait ? 'wait' : 'try'))
         ? this.#chainBatches(tx)
-        : 0,
+        : [],
     );
-    if (chained > 0) await this.anchorHead();
-    return chained;
+    this.#emit(chained);
+    if (chained.length > 0) await this.anchorHead();
+    return chained.length;
   }
 
   /**
@@ -421,8 +496,8 @@ export class AuditChain {
    * Chains every authentic pending event visible to `tx`, oldest first; the
    * lock is held. Forged rows stay where they are (and `verify()` names them).
    */
-  async #chainBatches(tx: Knex.Transaction): Promise<number> {
-    let total = 0;
+  async #chainBatches(tx: Knex.Transaction): Promise<AuditEvent[]> {
+    const chained: AuditEvent[] = [];
     let lastId: number | string | undefined;
     for (;;) {
       const query = tx(this.#tables.pending)
@@ -430,7 +505,7 @@ export class AuditChain {
         .limit(CHAIN_BATCH_SIZE);
       if (lastId !== undefined) query.where('id', '>', lastId);
       const rows: PendingRow[] = await query;
-      if (rows.length === 0) return total;
+      if (rows.length === 0) return chained;
       lastId = rows[rows.length - 1].id;
       const authentic = rows.filter(row => {
         if (pendingRowIsAuthentic(row, this.#keyring)) return true;
@@ -438,7 +513,7 @@ export class AuditChain {
         return false;
       });
       if (authentic.length > 0) {
-        await this.#chain(
+        const events = await this.#chain(
           tx,
           authentic.map(row => ({
             recordId: row.record_id ?? null,
@@ -454,9 +529,9 @@ export class AuditChain {
             authentic.map(row => row.id),
           )
           .delete();
+        chained.push(...events);
       }
-      total += authentic.length;
-      if (rows.length < CHAIN_BATCH_SIZE) return total;
+      if (rows.length < CHAIN_BATCH_SIZE) return chained;
     }
   }
 

@@ -5,6 +5,20 @@ export type { AuditEntry, RowAuditEntry } from './entries';
 export { AuditAnchor } from './AuditAnchor';
 export type { AnchorStore, AuditHead } from './AuditAnchor';
 export { AuditChainer } from './AuditChainer';
+export type { AuditChainerOptions } from './AuditChainer';
+export {
+  CATEGORIZED_OPS_AUDIT_TYPES,
+  auditEventToEcs,
+  categorizeOpsAudit,
+  isPrivilegedOpsAudit,
+  outcomeOfOpsAudit,
+  serviceOfOpsAudit,
+} from './ecs';
+export type {
+  AuditCategorization,
+  AuditEcsFields,
+  AuditEventLike,
+} from './ecs';
 export { AuditKeyring } from './AuditKeyring';
 export type { AuditKey, AuditKeyPurpose, HmacPads } from './AuditKeyring';
 export { committedAuditKeyPaths, readAuditKeyring } from './config';

@@ -29,11 +29,14 @@ function accessFields(meta: Record<string, unknown>): Record<string, unknown> {
   if (typeof meta.userAgent === 'string') {
     fields['user_agent.original'] = meta.userAgent;
   }
-  // Backstage's access meta has no client address today; when a router adds
-  // one as `remoteAddr`, it becomes the client and source address.
+  // Backstage's own access meta has neither; `opsAccessLogging` adds both.
   if (typeof meta.remoteAddr === 'string') {
     fields['client.ip'] = meta.remoteAddr;
     fields['source.ip'] = meta.remoteAddr;
+  }
+  if (typeof meta.durationMs === 'number' && meta.durationMs >= 0) {
+    // ECS `event.duration` is an integer in nanoseconds.
+    fields['event.duration'] = Math.round(meta.durationMs * 1e6);
   }
   return fields;
 }
@@ -48,6 +51,7 @@ const accessMetaKeys = [
   'referrer',
   'userAgent',
   'remoteAddr',
+  'durationMs',
 ];
 
 /** Replaces every occurrence of `from` in `text` by `to`. */
@@ -57,7 +61,8 @@ function replaceAll(text: string, from: unknown, to: string): string {
 
 /**
  * Turns Backstage's HTTP access lines into ECS `http.*`, `url.*`,
- * `user_agent.original` and `event.*` fields, and removes sensitive query
+ * `user_agent.original`, `client.ip`, `source.ip` and `event.*` fields
+ * (`event.duration` from `durationMs`), and removes sensitive query
  * values (tokens, OAuth codes and state) from the fields and the message.
  * Other lines pass unchanged. Place it before `ecsFormat()`.
  */

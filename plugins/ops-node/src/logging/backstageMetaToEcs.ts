@@ -12,7 +12,9 @@ export function backstageMetaToEcs(rootService: string): Logform.Format {
   return format(info => {
     const { plugin, service } = info;
     delete info.plugin;
-    delete info.service;
+    // A string is Backstage's logger name; an object is ECS `service.*`
+    // (an audit event's), kept.
+    if (typeof service === 'string') delete info.service;
     let logger: string | undefined;
     if (typeof plugin === 'string') logger = plugin;
     else if (typeof service === 'string' && service !== rootService) {

@@ -4,9 +4,7 @@ import { Writable } from 'node:stream';
 import { transports } from 'winston';
 import { createOpsRootLogger } from './createOpsRootLogger';
 
-// ECS field definitions from @elastic/ecs (hoisted at the repository root;
-// not yet a devDependency of this package, hence the directive).
-// eslint-disable-next-line @backstage/no-undeclared-imports
+// ECS field definitions from @elastic/ecs.
 const { EcsFlat } = require('@elastic/ecs/build/commonjs/ecs_flat') as {
   EcsFlat: Record<
     string,
@@ -63,6 +61,7 @@ const accessMeta = {
   contentLength: 17,
   referrer: 'https://portal.example.com/?token=reftoken',
   remoteAddr: '203.0.113.7',
+  durationMs: 12.3456789,
 };
 const accessMessage = `"GET ${accessMeta.url} HTTP/1.1" 401 17 "${accessMeta.referrer}" "curl/8.5.0"`;
 
@@ -97,8 +96,11 @@ describe('createOpsRootLogger with ops.logging.format: ecs', () => {
       'user_agent.original': 'curl/8.5.0',
       'client.ip': '203.0.113.7',
       'source.ip': '203.0.113.7',
+      'event.duration': 12_345_679,
     });
     for (const raw of [
+      'remoteAddr',
+      'durationMs',
       'type',
       'method',
       'url',
@@ -111,6 +113,13 @@ describe('createOpsRootLogger with ops.logging.format: ecs', () => {
     // No token, OAuth code or state anywhere in the line, message included.
     expect(lines[0]).not.toMatch(/oauthcode|=st&|reftoken/);
     expect(doc.message).toContain('frame?code=***&state=***&page=2');
+  });
+
+  it('leaves event.duration out when the line has no duration', async () => {
+    const { logger, lines } = await makeLogger(ecsConfig);
+    const { durationMs: _omitted, ...withoutDuration } = accessMeta;
+    logger.info(accessMessage, withoutDuration);
+    expect(JSON.parse(lines[0])).not.toHaveProperty(['event.duration']);
   });
 
   it('marks responses below 400 as success', async () => {

@@ -6,3 +6,9 @@ export { readLogFormat, opsLogFormats } from './loggingConfig';
 export type { OpsLogFormat } from './loggingConfig';
 export { redactUrl, redactQuery } from './redactUrl';
 export type { RedactedUrl } from './redactUrl';
+export { opsAccessLogging } from './opsAccessLogging';
+export type { OpsAccessLoggingOptions } from './opsAccessLogging';
+export {
+  opsRootHttpRouterServiceFactory,
+  configureOpsRootHttpRouter,
+} from './opsRootHttpRouterServiceFactory';
