@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { createUserAgentEnricher } from '../enrich';
-import { CATEGORIZED_OPS_AUDIT_TYPES } from './mappers/opsAuditCategories';
+import { CATEGORIZED_OPS_AUDIT_TYPES } from '@internal/plugin-ops-node';
 import { normalizeLine } from './normalizeLine';
 
 type FieldDef = {

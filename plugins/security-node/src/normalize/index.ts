@@ -5,8 +5,6 @@ export {
 } from './normalizeLine';
 export { normalizeStream, ProblemCounter } from './normalizeStream';
 export type { LineProblem, NumberedResult } from './normalizeStream';
-export { categorizeOpsAudit } from './mappers/opsAuditCategories';
-export type { Categorization } from './mappers/opsAuditCategories';
 export type {
   Mapper,
   NormalizeOptions,

@@ -4,7 +4,7 @@ import {
   categorizeOpsAudit,
   isPrivilegedOpsAudit,
   serviceOfOpsAudit,
-} from './opsAuditCategories';
+} from '@internal/plugin-ops-node';
 
 /** The privacy plugin's subject hash: HMAC-SHA256 as hex. */
 const KEYED_HASH = /^[0-9a-f]{64}$/i;
