@@ -373,6 +373,51 @@ describe.each(databases.eachSupportedId())(
       expect((await post('/runs/no-such-run/presence')).status).toBe(404);
     });
 
+    it('forgets only the caller when they close the run, and tells the others', async () => {
+      const run = await startRun();
+      const del = (path: string, user = 'dave') =>
+        request(server).delete(`${API}${path}`).set('Authorization', as(user));
+      const viewers = async () =>
+        (await post(`/runs/${run.id}/presence`, {}, 'erin')).body.viewers
+          .map((v: { entityRef: string }) => v.entityRef)
+          .sort();
+      await post(`/runs/${run.id}/presence`);
+      expect(await viewers()).toEqual([DAVE, ERIN]);
+      backend.publish.mockClear();
+
+      const left = await del(`/runs/${run.id}/presence`);
+      expect(left.status).toBe(204);
+      expect(await viewers()).toEqual([ERIN]);
+      expect(backend.publish).toHaveBeenCalledTimes(1);
+      expect(backend.publish.mock.calls[0][0]).toMatchObject({
+        channel: `drills:run:${run.id}`,
+        message: { runId: run.id, change: 'presence', by: DAVE },
+      });
+
+      // Leaving again changes nothing and tells nobody.
+      backend.publish.mockClear();
+      expect((await del(`/runs/${run.id}/presence`)).status).toBe(204);
+      expect(backend.publish).not.toHaveBeenCalled();
+
+      // Nobody can name someone else: the caller is the only one removed.
+      const naming = [
+        del(`/runs/${run.id}/presence?entityRef=${encodeURIComponent(ERIN)}`),
+        del(`/runs/${run.id}/presence`).send({ entityRef: ERIN }),
+      ];
+      for (const res of await Promise.all(naming)) {
+        expect(res.status).toBe(400);
+      }
+      expect(await viewers()).toEqual([ERIN]);
+
+      expect((await del('/runs/no-such-run/presence')).status).toBe(404);
+      expect((await del('/runs/%20bad%20id/presence')).status).toBe(400);
+      const anonymous = await request(server).delete(
+        `${API}/runs/${run.id}/presence`,
+      );
+      expect(anonymous.status).toBe(401);
+      expect(await viewers()).toEqual([ERIN]);
+    });
+
     it('validates calendar overrides and names the problem', async () => {
       const { entries } = (await get('/calendar')).body as {
         entries: Array<{ month: string; scenarioId: string }>;

@@ -505,6 +505,20 @@ export function createRouter(options: DrillsRouterOptions): express.Router {
     },
   );
 
+  // The caller closed the run: only ever their own presence goes.
+  router.delete(
+    '/runs/:id/presence',
+    allow(drillsReadPermission, { usersOnly: true }),
+    async (req, res) => {
+      const { id } = parseInput(idParams, req.params);
+      parseInput(emptyBody, req.query);
+      parseInput(emptyBody, req.body ?? {});
+      const { left } = await runs.leave(id, res.locals.caller);
+      if (left) publish(id, 'presence', res.locals.caller);
+      res.status(204).end();
+    },
+  );
+
   router.get('/history', allow(drillsReadPermission), async (req, res) => {
     const { scenarioId } = parseInput(
       z.object({ scenarioId: segment.optional() }).strict(),

@@ -89,3 +89,19 @@ describe('DrillsClient.setStep', () => {
     expect(error.statusCode).toBe(403);
   });
 });
+
+describe('DrillsClient.leave', () => {
+  it("DELETEs the caller's presence with keepalive, so it outlives the page", async () => {
+    const { client, fetchApi } = setup(204, null);
+    fetchApi.fetch.mockResolvedValueOnce(new Response(null, { status: 204 }));
+
+    await expect(client.leave('run 1')).resolves.toBeUndefined();
+
+    const [url, init] = fetchApi.fetch.mock.calls[0] as unknown as [
+      string,
+      RequestInit,
+    ];
+    expect(url).toBe('http://backend.test/api/drills/runs/run%201/presence');
+    expect(init).toEqual({ method: 'DELETE', keepalive: true });
+  });
+});

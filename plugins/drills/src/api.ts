@@ -91,6 +91,11 @@ export interface DrillsApi {
   getReportMarkdown(runId: string): Promise<string>;
   /** "I am looking at this run"; answers who else is. */
   heartbeat(runId: string): Promise<{ viewers: RunViewer[] }>;
+  /**
+   * "I closed this run": the others stop showing the caller as looking.
+   * Sent with `keepalive`, so it is delivered even as the page unloads.
+   */
+  leave(runId: string): Promise<void>;
 
   getHistory(scenarioId?: string): Promise<ScenarioHistory[]>;
 }
@@ -249,6 +254,15 @@ export class DrillsClient extends OpsApiClient implements DrillsApi {
       `/runs/${segment(runId)}/presence`,
       {},
     );
+  }
+
+  async leave(runId: string) {
+    // fetchApi (not sendBeacon, which cannot send the user's token), kept
+    // alive past the page's end.
+    await this.fetch(`/runs/${segment(runId)}/presence`, {
+      method: 'DELETE',
+      keepalive: true,
+    });
   }
 
   getHistory(scenarioId?: string) {

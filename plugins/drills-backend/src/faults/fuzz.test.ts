@@ -56,7 +56,7 @@ const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 
 interface Case {
   label: string;
-  method: 'get' | 'post' | 'put';
+  method: 'get' | 'post' | 'put' | 'delete';
   path: string;
   /** A raw body and its content type; a function for multipart. */
   body?: { type: string; data: string | Buffer };
@@ -805,7 +805,7 @@ describe.each(databases.eachSupportedId())(
       const r = seeded('paths');
       const step = run.phases[0].steps[0].id;
       const routes: Array<{
-        method: 'get' | 'post' | 'put';
+        method: 'get' | 'post' | 'put' | 'delete';
         path: (id: () => string) => string;
         body?: unknown;
       }> = [
@@ -850,6 +850,7 @@ describe.each(databases.eachSupportedId())(
           body: { reason: 'Production incident, postponed' },
         },
         { method: 'post', path: id => `/runs/${id()}/presence` },
+        { method: 'delete', path: id => `/runs/${id()}/presence` },
       ];
       const cases: Case[] = [];
       for (let i = 0; i < CASES * 2; i++) {

@@ -56,3 +56,20 @@ export function escapeHtml(text: string): string {
       ]!),
   );
 }
+
+/**
+ * A runbook step's text (markdown from the runbooks folder, reviewed like
+ * code) as inline markdown on one line: code spans, emphasis and links stay
+ * as the runbook wrote them; control characters go, line breaks become
+ * spaces, and a leading block marker is escaped. Raw HTML stays text in the
+ * HTML report (its renderer takes no HTML).
+ */
+export function runbookInline(text: string): string {
+  return text
+    .replace(CONTROL, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(LINE_START_SPECIAL, start =>
+      `${start.slice(0, -1)}\\${start.slice(-1)}`,
+    );
+}

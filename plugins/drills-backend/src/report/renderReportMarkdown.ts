@@ -7,7 +7,11 @@ import type {
   StepAttachment,
   StepNote,
 } from '../runs/types';
-import { escapeMarkdown as esc, escapeMarkdownLines } from './escape';
+import {
+  escapeMarkdown as esc,
+  escapeMarkdownLines,
+  runbookInline,
+} from './escape';
 
 export interface ReportOptions {
   /** IANA time zone the times are shown in, beside UTC. */
@@ -50,7 +54,8 @@ const tableRow = (cells: string[]) => `| ${cells.join(' | ')} |`;
  * auditor to read: summary, checkpoint timings against targets, the
  * checklist with who changed each step and when, notes, attachments,
  * participants and action items. Every value a person wrote is escaped, so
- * it shows as typed and adds no structure, link or HTML to the document.
+ * it shows as typed and adds no structure, link or HTML to the document;
+ * step texts keep the runbook's own inline markdown.
  */
 export function renderReportMarkdown(
   run: RunView,
@@ -170,7 +175,7 @@ export function renderReportMarkdown(
             )} at ${inZone(step.updatedAt)}`
           : 'never changed';
       out.push(
-        `- [${step.checked ? 'x' : ' '}] ${esc(step.text)} (${changed})`,
+        `- [${step.checked ? 'x' : ' '}] ${runbookInline(step.text)} (${changed})`,
       );
       for (const note of notesOf.get(step.id) ?? []) {
         out.push(

@@ -300,6 +300,19 @@ describe('renderReportMarkdown', () => {
     expect(rows).toHaveLength(1 + 3 + 1 + 1);
   });
 
+  it("keeps a runbook step's own markdown (code, emphasis) on its line", () => {
+    const run = fixtureRun();
+    run.phases[0].steps[0].text =
+      'Run `kubectl rollout undo deploy/checkout`\n**now**';
+    const markdown = renderReportMarkdown(run, options);
+    expect(markdown).toContain(
+      '- [x] Run `kubectl rollout undo deploy/checkout` **now** (checked by',
+    );
+    const html = renderReportHtml(markdown, 'report');
+    expect(html).toContain('<code>kubectl rollout undo deploy/checkout</code>');
+    expect(html).toContain('<strong>now</strong>');
+  });
+
   it('names the abort reason and the abort time of an aborted run', () => {
     const aborted = renderReportMarkdown(
       fixtureRun({

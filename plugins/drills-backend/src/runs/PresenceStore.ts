@@ -32,6 +32,28 @@ export class PresenceStore {
     });
   }
 
+  /**
+   * Forgets that the person has the run open (they closed it); true when
+   * they were shown as looking, seen since `since`.
+   */
+  async remove(
+    runId: string,
+    entityRef: string,
+    since: Date,
+  ): Promise<boolean> {
+    return this.db.transaction(async tx => {
+      const before = await tx('drill_presence')
+        .select('seen_at')
+        .where({ run_id: runId, entity_ref: entityRef })
+        .first();
+      if (!before) return false;
+      await tx('drill_presence')
+        .where({ run_id: runId, entity_ref: entityRef })
+        .delete();
+      return new Date(before.seen_at) >= since;
+    });
+  }
+
   /** Everyone seen on the run since `since`, most recent first. */
   async viewers(runId: string, since: Date): Promise<RunViewer[]> {
     const rows = await this.db('drill_presence')

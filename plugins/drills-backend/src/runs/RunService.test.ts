@@ -441,6 +441,33 @@ describe.each(databases.eachSupportedId())('drill runs on %p', databaseId => {
     ).toMatchObject({ updatedBy: ALICE, version: 1 });
   });
 
+  it('forgets a viewer who leaves, and says whether they were shown', async () => {
+    const { runs, clock, startRun } = await setUp();
+    const { id } = await startRun();
+    await runs.heartbeat(id, ALICE);
+    await runs.heartbeat(id, BOB);
+    clock.advanceMinutes(0.25);
+
+    expect(await runs.leave(id, ALICE)).toEqual({ left: true });
+    const { viewers } = await runs.heartbeat(id, LEAD);
+    expect(viewers.map(v => v.entityRef).sort()).toEqual([BOB, LEAD].sort());
+    // Already gone: nothing to tell anyone.
+    expect(await runs.leave(id, ALICE)).toEqual({ left: false });
+
+    // Seen over 30 s ago: no longer shown, so leaving announces nothing,
+    // and coming back counts as arriving.
+    clock.advanceMinutes(1);
+    expect(await runs.leave(id, BOB)).toEqual({ left: false });
+    expect((await runs.heartbeat(id, BOB)).arrived).toBe(true);
+
+    await expect(runs.leave('no-such-run', ALICE)).rejects.toMatchObject({
+      name: 'NotFoundError',
+    });
+    await expect(runs.leave(id, 'not a ref')).rejects.toMatchObject({
+      name: 'InputError',
+    });
+  });
+
   it('reaches a checkpoint once', async () => {
     const { runs, clock, startRun } = await setUp();
     const { id } = await startRun();

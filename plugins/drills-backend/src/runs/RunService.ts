@@ -661,6 +661,18 @@ export class RunService {
   }
 
   /**
+   * The actor closed the run (left the page, hid the tab): they are no
+   * longer shown as looking. Only ever the actor's own presence. Answers
+   * whether they were shown, so that the others are told only then.
+   */
+  async leave(runId: string, actor: string): Promise<{ left: boolean }> {
+    const by = actorRef(actor);
+    await this.#getRecord(runId, this.#db);
+    const since = new Date(this.#now().getTime() - PRESENCE_WINDOW_MS);
+    return { left: await this.presence.remove(runId, by, since) };
+  }
+
+  /**
    * A page of runs: newest start first, or with `state: 'finished'` by
    * finish time then id (map those with `toContractItem` for the evidence
    * plugin).

@@ -277,6 +277,7 @@ export function fakeDrillsApi(
     getReportHtml: unexpected('getReportHtml'),
     getReportMarkdown: unexpected('getReportMarkdown'),
     heartbeat: jest.fn().mockResolvedValue({ viewers: [] }),
+    leave: jest.fn().mockResolvedValue(undefined),
     getHistory: jest.fn().mockResolvedValue([]),
     ...overrides,
   };

@@ -11,6 +11,7 @@ import Checkbox from '@material-ui/core/Checkbox';
 import Divider from '@material-ui/core/Divider';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
+import { InlineMarkdown } from '../common/InlineMarkdown';
 import { formatTime, phaseTitle, shortRef } from './format';
 import { StepDetails } from './StepDetails';
 
@@ -35,6 +36,8 @@ function StepRow(props: ChecklistProps & { step: RunStep }) {
   const classes = useStyles();
   const { run, step } = props;
   const pending = step.id in props.pendingSteps;
+  // The checkbox and the details are named by the step's rendered text.
+  const textId = `drill-step-text-${step.id}`;
   return (
     <Box>
       <Box className={classes.step} data-step-id={step.id}>
@@ -46,15 +49,16 @@ function StepRow(props: ChecklistProps & { step: RunStep }) {
               props.onToggle(step, event.target.checked);
             }
           }}
-          inputProps={{ 'aria-label': step.text }}
+          inputProps={{ 'aria-labelledby': textId }}
           color="primary"
         />
         <Box pt={1.2}>
           <Typography
             variant="body1"
+            component="div"
             className={step.checked ? classes.checked : undefined}
           >
-            {step.text}
+            <InlineMarkdown id={textId} text={step.text} />
           </Typography>
           {step.updatedBy && (
             <Typography variant="caption" color="textSecondary">
@@ -67,7 +71,7 @@ function StepRow(props: ChecklistProps & { step: RunStep }) {
       <StepDetails
         runId={run.id}
         stepId={step.id}
-        stepText={step.text}
+        stepTextId={textId}
         notes={run.notes.filter(note => note.stepId === step.id)}
         attachments={run.attachments.filter(a => a.stepId === step.id)}
         canAdd={props.canCheck}

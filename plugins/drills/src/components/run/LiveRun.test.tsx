@@ -5,6 +5,7 @@ import {
   RUN_ID,
   STARTED_AT,
   fakeRunApi,
+  fakeSignals,
   makeRun,
   makeStep,
   renderRunPage,
@@ -107,7 +108,86 @@ describe('RunPage on the clock', () => {
       ),
     ).toBeInTheDocument();
   });
+
+  it('tells the server at once when the page goes away', async () => {
+    const api = fakeRunApi();
+    const { unmount } = await renderRunPage({ api });
+    await screen.findByText('Nobody else has this run open.');
+    expect(api.leave).not.toHaveBeenCalled();
+
+    unmount();
+    expect(api.leave).toHaveBeenCalledTimes(1);
+    expect(api.leave).toHaveBeenCalledWith(RUN_ID);
+    // Gone means gone: no heartbeat after it.
+    await act(async () => {
+      jest.advanceTimersByTime(30_000);
+    });
+    expect(api.heartbeat).toHaveBeenCalledTimes(1);
+  });
+
+  describe('when the tab is hidden or closed', () => {
+    let state: DocumentVisibilityState = 'visible';
+    const show = async (next: DocumentVisibilityState) => {
+      state = next;
+      await act(async () => {
+        document.dispatchEvent(new Event('visibilitychange'));
+      });
+    };
+    beforeEach(() => {
+      state = 'visible';
+      Object.defineProperty(document, 'visibilityState', {
+        configurable: true,
+        get: () => state,
+      });
+    });
+    afterEach(() => {
+      // The prototype's own getter again.
+      delete (document as { visibilityState?: unknown }).visibilityState;
+    });
+
+    it('leaves while hidden, and arrives again when shown', async () => {
+      const api = fakeRunApi();
+      const { unmount } = await renderRunPage({ api });
+      await screen.findByText('Nobody else has this run open.');
+
+      await show('hidden');
+      expect(api.leave).toHaveBeenCalledTimes(1);
+      await act(async () => {
+        jest.advanceTimersByTime(30_000);
+      });
+      expect(api.heartbeat).toHaveBeenCalledTimes(1);
+
+      await show('visible');
+      expect(api.heartbeat).toHaveBeenCalledTimes(2);
+      await act(async () => {
+        jest.advanceTimersByTime(10_000);
+      });
+      expect(api.heartbeat).toHaveBeenCalledTimes(3);
+
+      // Closing the tab: hidden, then pagehide; the server hears it once.
+      await show('hidden');
+      await act(async () => {
+        window.dispatchEvent(new Event('pagehide'));
+      });
+      unmount();
+      expect(api.leave).toHaveBeenCalledTimes(2);
+    });
+
+    it('leaves on pagehide alone', async () => {
+      const api = fakeRunApi();
+      await renderRunPage({ api });
+      await screen.findByText('Nobody else has this run open.');
+      await act(async () => {
+        window.dispatchEvent(new Event('pagehide'));
+      });
+      expect(api.leave).toHaveBeenCalledWith(RUN_ID);
+    });
+  });
 });
+
+// With a signals API the page does not poll: a read of the fake's fixed run
+// 3 s in must not take away what a test just added.
+const quiet = () => fakeSignals().api;
 
 describe('RunPage step details', () => {
   it('folds notes and files away with their counts, and adds a note', async () => {
@@ -146,7 +226,7 @@ describe('RunPage step details', () => {
       text,
       createdAt: STARTED_AT,
     }));
-    await renderRunPage({ api });
+    await renderRunPage({ api, signals: quiet() });
 
     const toggle = await screen.findByRole('button', {
       name: '1 note · 1 file for: Confirm the primary is down',
@@ -196,7 +276,7 @@ describe('RunPage step details', () => {
       uploadedBy: ALICE,
       createdAt: STARTED_AT,
     }));
-    await renderRunPage({ api });
+    await renderRunPage({ api, signals: quiet() });
 
     fireEvent.click(
       await screen.findByRole('button', {
@@ -226,7 +306,7 @@ describe('RunPage people and follow-ups', () => {
       createdBy: BOB,
       createdAt: STARTED_AT,
     }));
-    await renderRunPage({ api, user: BOB });
+    await renderRunPage({ api, signals: quiet(), user: BOB });
 
     expect(await screen.findByText('No action items yet.')).toBeInTheDocument();
     fireEvent.click(screen.getByRole('button', { name: 'Add an action item' }));
@@ -257,7 +337,7 @@ describe('RunPage people and follow-ups', () => {
       ...participant,
       addedAt: STARTED_AT,
     }));
-    await renderRunPage({ api });
+    await renderRunPage({ api, signals: quiet() });
 
     fireEvent.click(
       await screen.findByRole('button', { name: 'Add a participant' }),
@@ -282,7 +362,11 @@ describe('RunPage people and follow-ups', () => {
       role: 'observer',
       addedAt: STARTED_AT,
     });
-    await renderRunPage({ api: fakeRunApi(run), user: 'user:default/dave' });
+    await renderRunPage({
+      api: fakeRunApi(run),
+      user: 'user:default/dave',
+      signals: quiet(),
+    });
     expect(await screen.findByText('dave (you)')).toBeInTheDocument();
     // An observer takes part: steps yes, new participants no.
     expect(

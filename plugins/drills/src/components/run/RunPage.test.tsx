@@ -84,6 +84,27 @@ describe('RunPage', () => {
     expect(within(looking).getByText('bob')).toBeInTheDocument();
   });
 
+  it("renders a step's markdown, and names its checkbox by the text shown", async () => {
+    const text =
+      'Wait until `kubectl rollout status` reports **success** <script>alert(1)</script>';
+    const run = makeRun();
+    run.phases[1].steps[0] = makeStep('respond', 1, text);
+    await renderRunPage({ api: fakeRunApi(run) });
+
+    const shown =
+      'Wait until kubectl rollout status reports success <script>alert(1)</script>';
+    const box = await screen.findByRole('checkbox', { name: shown });
+    const row = box.closest('[data-step-id]') as HTMLElement;
+    expect(row.querySelector('code')).toHaveTextContent(
+      'kubectl rollout status',
+    );
+    expect(row.querySelector('strong')).toHaveTextContent('success');
+    expect(row.querySelector('script')).toBeNull();
+    expect(
+      screen.getByRole('button', { name: `0 notes · 0 files for: ${shown}` }),
+    ).toBeInTheDocument();
+  });
+
   it('shows a check at once and saves it against the step version', async () => {
     const api = fakeRunApi();
     const answer = deferred<SetStepResult>();

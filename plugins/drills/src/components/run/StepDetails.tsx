@@ -130,7 +130,8 @@ function UploadAttachment(props: {
 export function StepDetails(props: {
   runId: string;
   stepId: string;
-  stepText: string;
+  /** The element holding the step's text, which names the toggle. */
+  stepTextId: string;
   notes: StepNote[];
   attachments: StepAttachment[];
   canAdd: boolean;
@@ -142,6 +143,8 @@ export function StepDetails(props: {
   const summary = `${notes.length} ${notes.length === 1 ? 'note' : 'notes'} · ${
     attachments.length
   } ${attachments.length === 1 ? 'file' : 'files'}`;
+  const toggleId = `drill-step-details-${props.stepId}`;
+  const forId = `${toggleId}-for`;
   return (
     <Box ml={5}>
       <Button
@@ -149,10 +152,14 @@ export function StepDetails(props: {
         onClick={() => setOpen(!open)}
         endIcon={open ? <ExpandLessIcon /> : <ExpandMoreIcon />}
         aria-expanded={open}
-        aria-label={`${summary} for: ${props.stepText}`}
+        id={toggleId}
+        aria-labelledby={`${toggleId} ${forId} ${props.stepTextId}`}
       >
         {summary}
       </Button>
+      <span id={forId} hidden>
+        for:
+      </span>
       <Collapse in={open} unmountOnExit>
         <Box pb={2}>
           {notes.length > 0 && (

@@ -34,10 +34,14 @@ export function useNow(ticking: boolean): number {
   return now;
 }
 
+const pageVisible = () => document.visibilityState !== 'hidden';
+
 /**
  * Tells the server this run is open here, and answers who else has it open:
- * every 10 s, and again as soon as someone else opens it (a `presence`
- * signal).
+ * every 10 s while the page is visible, and again as soon as someone else
+ * opens or closes it (a `presence` signal). Hiding the tab, closing it or
+ * leaving the page tells the server at once that this person left, so the
+ * others stop showing them; showing the tab again counts as arriving.
  */
 export function usePresence(
   runId: string,
@@ -45,8 +49,13 @@ export function usePresence(
 ): RunViewer[] {
   const api = useApi(drillsApiRef);
   const [viewers, setViewers] = useState<RunViewer[]>([]);
-  const arrival = lastSignal?.change === 'presence' ? lastSignal : undefined;
+  const [visible, setVisible] = useState(pageVisible);
+  // Raised when the page comes back from the back-forward cache.
+  const [restored, setRestored] = useState(0);
+  const change = lastSignal?.change === 'presence' ? lastSignal : undefined;
+
   useEffect(() => {
+    if (!visible) return undefined;
     let cancelled = false;
     const beat = async () => {
       try {
@@ -62,7 +71,39 @@ export function usePresence(
       cancelled = true;
       clearInterval(timer);
     };
-  }, [api, runId, arrival]);
+  }, [api, runId, change, visible, restored]);
+
+  useEffect(() => {
+    let here = true;
+    const leave = () => {
+      if (!here) return;
+      here = false;
+      api.leave(runId).catch(() => {
+        // A courtesy too: the server forgets the viewer after 30 s anyway.
+      });
+    };
+    const onVisibilityChange = () => {
+      const nowVisible = pageVisible();
+      setVisible(nowVisible);
+      if (nowVisible) here = true;
+      else leave();
+    };
+    const onPageShow = (event: PageTransitionEvent) => {
+      if (!event.persisted) return;
+      here = true;
+      setRestored(n => n + 1);
+    };
+    document.addEventListener('visibilitychange', onVisibilityChange);
+    window.addEventListener('pagehide', leave);
+    window.addEventListener('pageshow', onPageShow);
+    return () => {
+      document.removeEventListener('visibilitychange', onVisibilityChange);
+      window.removeEventListener('pagehide', leave);
+      window.removeEventListener('pageshow', onPageShow);
+      leave();
+    };
+  }, [api, runId]);
+
   return viewers;
 }
 

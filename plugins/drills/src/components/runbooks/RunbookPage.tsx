@@ -14,6 +14,7 @@ import Grid from '@material-ui/core/Grid';
 import { useParams } from 'react-router-dom';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { drillsApiRef } from '../../api';
+import { safeLinkUri } from '../common/InlineMarkdown';
 import { useDrillsPaths } from '../common/paths';
 
 /** One runbook: what it covers, its timed checkpoints and its text. */
@@ -104,7 +105,11 @@ export function RunbookPage() {
         </Grid>
         <Grid item xs={12}>
           <InfoCard title="Runbook">
-            <MarkdownContent content={runbook.markdown} dialect="gfm" />
+            <MarkdownContent
+              content={runbook.markdown}
+              dialect="gfm"
+              transformLinkUri={safeLinkUri}
+            />
           </InfoCard>
         </Grid>
       </Grid>
