@@ -62,6 +62,13 @@ export interface Config {
       defaults?: { page?: string[]; ticket?: string[] };
       /** Per owning group entity ref: targets replacing the defaults. */
       owners?: { [group: string]: { page?: string[]; ticket?: string[] } };
+      /**
+       * Alerts other backend plugins send to `POST /api/slo/external-alerts`,
+       * per source (the calling plugin's id, e.g. `security`): targets by
+       * severity. A source not listed is refused (403). Unknown target names
+       * and `statuspage` targets stop start-up.
+       */
+      external?: { [source: string]: { page?: string[]; ticket?: string[] } };
     };
     /** Reads objectives whose SLI has Prometheus queries. */
     prometheus?: {

@@ -17,6 +17,8 @@ export const sloConfigSchema = z
     notifications: z
       .object({
         targets: z.record(z.unknown()).default({}),
+        /** Other plugins' alerts, per source (validated in src/external/config.ts). */
+        external: z.record(z.unknown()).default({}),
         /** Targets of the default tiers of objectives with no alert policy. */
         defaults: z
           .object({ page: targetNames, ticket: targetNames })

@@ -3,8 +3,10 @@ import {
   pageQuerySchema,
   parseInput,
 } from '@internal/plugin-ops-node';
+import type { HttpAuthService } from '@backstage/backend-plugin-api';
 import {
   SLO_OBJECTIVE_STATES,
+  externalAlertSchema,
   isoDateTimeSchema,
   sloManagePermission,
   sloReadPermission,
@@ -15,6 +17,7 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import type { AlertService } from './alerts/AlertService';
+import type { ExternalAlertService } from './external';
 import type { ObjectiveService } from './objectives/ObjectiveService';
 import type { SampleService } from './samples/SampleService';
 import { parseSampleBatch, parseSampleRange } from './samples/validate';
@@ -86,6 +89,11 @@ export interface RouterOptions {
   samples: Pick<SampleService, 'push' | 'read'>;
   alerts: Pick<AlertService, 'list' | 'acknowledge' | 'silence'>;
   allow: PermissionMiddleware;
+  /** `POST /external-alerts`: alerts of other backend plugins, from their service tokens. */
+  external?: {
+    httpAuth: Pick<HttpAuthService, 'credentials'>;
+    alerts: Pick<ExternalAlertService, 'sourceOf' | 'receive'>;
+  };
   /** Extra read routes (rules, demo sink) mounted by the plugin. */
   extend?: (router: express.Router) => void;
   /** The clock pushed minutes and silences are checked against; tests pass their own. */
@@ -226,6 +234,22 @@ export async function createRouter(
       );
     },
   );
+
+  // Other backend plugins' alerts: their service token names the source
+  // (`plugin:<source>`, configured in slo.notifications.external); users
+  // get 403. Backstage grants service principals every permission, so the
+  // source check is the authorization.
+  const external = options.external;
+  if (external) {
+    router.post('/external-alerts', async (req, res) => {
+      const { principal } = await external.httpAuth.credentials(req, {
+        allow: ['service'],
+      });
+      const source = external.alerts.sourceOf(principal.subject);
+      const alert = parseInput(externalAlertSchema, req.body);
+      res.status(202).json(await external.alerts.receive(source, alert));
+    });
+  }
 
   options.extend?.(router);
   return router;

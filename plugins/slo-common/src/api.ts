@@ -157,6 +157,8 @@ export interface SloObjectiveProblem {
 
 /** What a notification says: one alert transition. The outbox payload of every notifier. */
 export interface SloAlertNotification {
+  /** Absent in payloads stored before external alerts existed. */
+  kind?: 'slo';
   event: 'fired' | 'resolved' | 'acknowledged' | 'silenced';
   alertId: string;
   dedupKey: string;

@@ -31,3 +31,4 @@ export const sloPermissions = [
 export * from './evaluation';
 export * from './objectives';
 export * from './api';
+export * from './externalAlerts';

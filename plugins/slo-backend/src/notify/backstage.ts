@@ -4,16 +4,10 @@ import type {
   NotificationSendOptions,
   NotificationService,
 } from '@backstage/plugin-notifications-node';
-import type { SloAlertNotification } from '@internal/plugin-slo-common';
+import type { OpsAlertNotification } from '@internal/plugin-slo-common';
 import { z } from 'zod';
-import {
-  RenderedRequest,
-  alertTitle,
-  eventText,
-  permanent,
-  readNotification,
-  settle,
-} from './http';
+import { describeAlert } from './describe';
+import { RenderedRequest, permanent, readNotification, settle } from './http';
 
 export const backstageConfigSchema = z.object({}).strict();
 
@@ -22,14 +16,22 @@ export type BackstageNotifierConfig = z.input<typeof backstageConfigSchema>;
 /** The topic of every SLO alert notification in the portal. */
 export const SLO_NOTIFICATION_TOPIC = 'slo-alert';
 
-function severityOf(n: SloAlertNotification): NotificationSeverity {
+function severityOf(n: OpsAlertNotification): NotificationSeverity {
   if (n.event === 'resolved') {
     return 'low';
   }
   if (n.event !== 'fired') {
     return 'normal';
   }
-  return n.tier.severity === 'page' ? 'critical' : 'high';
+  return describeAlert(n).severity === 'page' ? 'critical' : 'high';
+}
+
+/**
+ * Who is told in the portal: an SLO objective's owning group, an external
+ * alert's entity (a group's members, a user, or an entity's owners).
+ */
+function recipientOf(n: OpsAlertNotification): string | undefined {
+  return n.kind === 'external' ? n.entityRef : n.objective.owner;
 }
 
 /**
@@ -50,20 +52,22 @@ export function backstageScope(idempotencyKey: string, target: string): string {
  * without an owner, the recipients are empty (the notifier refuses it).
  */
 export function renderBackstageRequest(
-  n: SloAlertNotification,
+  n: OpsAlertNotification,
   attempt: { idempotencyKey: string; target: string },
 ): RenderedRequest & { body: NotificationSendOptions } {
+  const alert = describeAlert(n);
   return {
     method: 'POST',
     path: '/api/notifications/notifications',
     body: {
-      recipients: { type: 'entity', entityRef: n.objective.owner ?? [] },
+      recipients: { type: 'entity', entityRef: recipientOf(n) ?? [] },
       payload: {
-        title: alertTitle(n),
-        description: eventText(n),
-        link: n.links.objective,
+        title: alert.title,
+        description: alert.summary,
+        link: alert.link,
         severity: severityOf(n),
-        topic: SLO_NOTIFICATION_TOPIC,
+        topic:
+          n.kind === 'external' ? `${n.source}-alert` : SLO_NOTIFICATION_TOPIC,
         scope: backstageScope(attempt.idempotencyKey, attempt.target),
       },
     },
@@ -78,9 +82,12 @@ export function backstageNotifier(options: {
     deliver: attempt =>
       settle(async () => {
         const n = readNotification(attempt.payload);
-        const owner = n.objective.owner;
-        if (!owner) {
-          throw permanent('Backstage notification: the objective has no owner');
+        if (!recipientOf(n)) {
+          throw permanent(
+            n.kind === 'external'
+              ? 'Backstage notification: the external alert names no entity'
+              : 'Backstage notification: the objective has no owner',
+          );
         }
         await options.notifications.send(
           renderBackstageRequest(n, attempt).body,

@@ -5,7 +5,7 @@ import {
   type DeliveryAttempt,
   type OutboxDeliverer,
 } from '@internal/plugin-ops-node';
-import type { SloAlertNotification } from '@internal/plugin-slo-common';
+import type { OpsAlertNotification } from '@internal/plugin-slo-common';
 import { z } from 'zod';
 import {
   backstageConfigSchema,
@@ -65,7 +65,7 @@ function settingsOf<T extends { type: string }>(target: T): Omit<T, 'type'> {
 }
 
 type Render = (
-  n: SloAlertNotification,
+  n: OpsAlertNotification,
   attempt: DeliveryAttempt,
 ) => RenderedRequest;
 
@@ -107,6 +107,17 @@ function demoOf(target: NotificationTargetConfig): {
   }
 }
 
+/** `slo.notifications.targets`, validated (an error names the target and the field). */
+export function readNotificationTargets(
+  config: Config,
+): Record<string, NotificationTargetConfig> {
+  return readValidatedConfig(
+    config,
+    'slo.notifications.targets',
+    notificationTargetsSchema,
+  );
+}
+
 /**
  * The deliverers of the targets in `slo.notifications.targets`, by name,
  * validated at start-up (an error names the target and the field). With
@@ -118,11 +129,7 @@ export function createNotifiers(
   context: CreateNotifiersContext,
   options: { demo?: boolean } = {},
 ): Record<string, OutboxDeliverer> {
-  const targets = readValidatedConfig(
-    config,
-    'slo.notifications.targets',
-    notificationTargetsSchema,
-  );
+  const targets = readNotificationTargets(config);
   const notifiers: Record<string, OutboxDeliverer> = {};
   for (const [name, target] of Object.entries(targets)) {
     const factoryContext = {

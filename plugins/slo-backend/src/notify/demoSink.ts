@@ -6,7 +6,7 @@ import {
   type PageQuery,
 } from '@internal/plugin-ops-node';
 import type {
-  SloAlertNotification,
+  OpsAlertNotification,
   SloDemoSinkEntry,
 } from '@internal/plugin-slo-common';
 import type { Knex } from 'knex';
@@ -93,7 +93,7 @@ export interface DemoSinkOptions {
   type: string;
   /** The first request the real notifier would send (its `render…Request`). */
   render: (
-    n: SloAlertNotification,
+    n: OpsAlertNotification,
     attempt: DeliveryAttempt,
   ) => RenderedRequest;
   /** Config values replaced by `***` wherever they appear in the request. */

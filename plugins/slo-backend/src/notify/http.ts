@@ -4,8 +4,12 @@ import {
   type DeliveryResult,
   type OutboxDeliverer,
 } from '@internal/plugin-ops-node';
-import type { SloAlertNotification } from '@internal/plugin-slo-common';
+import {
+  externalAlertSchema,
+  type OpsAlertNotification,
+} from '@internal/plugin-slo-common';
 import { z } from 'zod';
+import { describeAlert } from './describe';
 
 /** A vendor request as a notifier would send it (and the demo sink records it). */
 export interface RenderedRequest {
@@ -80,18 +84,29 @@ const notificationSchema = z
   })
   .passthrough();
 
-/** The delivery's payload as a notification; anything else fails for good. */
-export function readNotification(payload: unknown): SloAlertNotification {
-  const parsed = notificationSchema.safeParse(payload);
+/** An external alert as the external-alerts route enqueues it. */
+const externalNotificationSchema = externalAlertSchema
+  .extend({ kind: z.literal('external'), dedupKey: z.string().min(1) })
+  .passthrough();
+
+/**
+ * The delivery's payload as a notification (an external alert when its
+ * `kind` says so, otherwise an SLO alert); anything else fails for good.
+ */
+export function readNotification(payload: unknown): OpsAlertNotification {
+  const external = (payload as { kind?: unknown } | null)?.kind === 'external';
+  const parsed = (
+    external ? externalNotificationSchema : notificationSchema
+  ).safeParse(payload);
   if (!parsed.success) {
     const fields = parsed.error.issues.map(i => i.path.join('.') || '.');
     throw permanent(
-      `Invalid SLO alert notification payload (${[...new Set(fields)].join(
-        ', ',
-      )})`,
+      `Invalid ${external ? 'external' : 'SLO'} alert notification payload (${[
+        ...new Set(fields),
+      ].join(', ')})`,
     );
   }
-  return parsed.data as SloAlertNotification;
+  return parsed.data as OpsAlertNotification;
 }
 
 /** Text for a failed request without the URL (it may hold secrets). */
@@ -198,57 +213,6 @@ export function vendorClient(options: VendorClientOptions) {
 
 export type VendorCall = ReturnType<typeof vendorClient>;
 
-/** `0.25` → `25%`; burn rates as `14.4×`, `n/a` without traffic. */
-export function formatBudget(ratio: number): string {
-  return `${Math.round(ratio * 1000) / 10}%`;
-}
-
-export function formatBurnRate(rate: number | null): string {
-  return rate === null ? 'n/a' : `${Math.round(rate * 100) / 100}×`;
-}
-
-/** One line naming the alert, e.g. `[page] Checkout availability: burning error budget (fast-burn)`. */
-export function alertTitle(n: SloAlertNotification): string {
-  const what: Record<SloAlertNotification['event'], string> = {
-    fired: 'burning error budget',
-    resolved: 'resolved',
-    acknowledged: 'acknowledged',
-    silenced: 'silenced',
-  };
-  return `[${n.tier.severity}] ${n.objective.displayName}: ${what[n.event]} (${
-    n.tier.name
-  })`;
-}
-
-/** A sentence describing the event, for comments and updates. */
-export function eventText(n: SloAlertNotification): string {
-  const actor = n.actor
-    ? ` by ${n.actor.by}${n.actor.reason ? `: ${n.actor.reason}` : ''}`
-    : '';
-  switch (n.event) {
-    case 'fired':
-      return `SLO alert fired at ${n.at}: ${n.objective.displayName} (${
-        n.objective.service
-      }) burns its error budget at ${formatBurnRate(n.burnRates.long)} over ${
-        n.tier.longWindow
-      } and ${formatBurnRate(n.burnRates.short)} over ${
-        n.tier.shortWindow
-      } (threshold ${n.tier.threshold}×); ${formatBudget(
-        n.budgetRemaining,
-      )} of the budget remains.`;
-    case 'resolved':
-      return `SLO alert resolved at ${n.at}; ${formatBudget(
-        n.budgetRemaining,
-      )} of the budget remains.`;
-    case 'acknowledged':
-      return `SLO alert acknowledged at ${n.at}${actor}.`;
-    default:
-      return `SLO alert silenced at ${n.at}${actor}${
-        n.actor?.until ? ` until ${n.actor.until}` : ''
-      }.`;
-  }
-}
-
 /**
  * Runs `task`s of the same key one after the other (and others at once), so
  * that two deliveries of one alert in the same batch do not both miss the
@@ -278,7 +242,7 @@ export function keyedQueue() {
  */
 export function alertDeliverer(
   handle: (
-    n: SloAlertNotification,
+    n: OpsAlertNotification,
     attempt: DeliveryAttempt,
   ) => Promise<DeliveryResult>,
 ): OutboxDeliverer {
@@ -287,7 +251,7 @@ export function alertDeliverer(
     deliver: attempt =>
       settle(async () => {
         const n = readNotification(attempt.payload);
-        return queue(n.alertId, () => handle(n, attempt));
+        return queue(describeAlert(n).key, () => handle(n, attempt));
       }),
   };
 }

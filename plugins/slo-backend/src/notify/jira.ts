@@ -1,13 +1,12 @@
 import type { DeliveryResult } from '@internal/plugin-ops-node';
-import type { SloAlertNotification } from '@internal/plugin-slo-common';
+import type { OpsAlertNotification } from '@internal/plugin-slo-common';
 import { z } from 'zod';
+import { describeAlert, externalFacts, isAbsoluteUrl } from './describe';
 import {
   alertDeliverer,
   DeliveryFailure,
   RenderedRequest,
   VendorCall,
-  alertTitle,
-  eventText,
   permanent,
   vendorClient,
 } from './http';
@@ -57,7 +56,20 @@ const paragraph = (...content: AdfNode[]): AdfNode => ({
   content,
 });
 
-function linkParagraphs(n: SloAlertNotification): AdfNode[] {
+const strong = (value: string): AdfNode => ({
+  ...text(value),
+  marks: [{ type: 'strong' }],
+});
+
+function linkParagraphs(n: OpsAlertNotification): AdfNode[] {
+  if (n.kind === 'external') {
+    return [
+      paragraph(
+        text('Alert: '),
+        text(n.link, isAbsoluteUrl(n.link) ? n.link : undefined),
+      ),
+    ];
+  }
   return [
     paragraph(
       text('Objective: '),
@@ -88,10 +100,11 @@ function adf(content: AdfNode[]): AdfNode {
  * a placeholder when unknown). `idempotencyKey` goes into the comment.
  */
 export function renderJiraRequest(
-  n: SloAlertNotification,
+  n: OpsAlertNotification,
   config: JiraConfig,
   options: { issueKey?: string; idempotencyKey?: string } = {},
 ): RenderedRequest {
+  const alert = describeAlert(n);
   if (n.event === 'fired') {
     return {
       method: 'POST',
@@ -99,11 +112,19 @@ export function renderJiraRequest(
       body: {
         fields: {
           project: { key: config.projectKey },
-          summary: alertTitle(n).slice(0, 255),
+          summary: alert.title.slice(0, 255),
           issuetype: { name: config.issueType ?? 'Task' },
-          labels: ['slo-alert', jiraAlertLabel(n.alertId)],
+          labels: [
+            n.kind === 'external' ? `${n.source}-alert` : 'slo-alert',
+            jiraAlertLabel(alert.key),
+          ],
           description: adf([
-            paragraph(text(eventText(n))),
+            paragraph(text(alert.summary)),
+            ...(n.kind === 'external'
+              ? externalFacts(n).map(f =>
+                  paragraph(strong(`${f.label}: `), text(f.value || '—')),
+                )
+              : []),
             ...linkParagraphs(n),
           ]),
         },
@@ -118,7 +139,7 @@ export function renderJiraRequest(
     path: `/rest/api/3/issue/${issueKey}/comment`,
     body: {
       body: adf([
-        paragraph(text(eventText(n))),
+        paragraph(text(alert.summary)),
         ...(n.event === 'resolved' ? [] : linkParagraphs(n)),
         paragraph({
           ...text(
@@ -270,7 +291,8 @@ export const jiraNotifier: NotifierFactory<JiraConfig> = (
   });
 
   return alertDeliverer(async (n, attempt): Promise<DeliveryResult> => {
-    const issue = await findIssue(call, config, context, n.alertId);
+    const alertKey = describeAlert(n).key;
+    const issue = await findIssue(call, config, context, alertKey);
     if (n.event === 'fired') {
       if (issue) {
         return { outcome: 'delivered' };
@@ -280,7 +302,7 @@ export const jiraNotifier: NotifierFactory<JiraConfig> = (
       if (typeof key !== 'string') {
         throw permanent('Jira issue create: no issue key in the answer');
       }
-      await recordLink(config, context, n.alertId, key);
+      await recordLink(config, context, alertKey, key);
       return { outcome: 'delivered', status: created.status };
     }
     if (!issue) {

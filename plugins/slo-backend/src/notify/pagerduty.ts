@@ -1,8 +1,11 @@
-import type { SloAlertNotification } from '@internal/plugin-slo-common';
+import type {
+  ExternalAlertNotification,
+  OpsAlertNotification,
+} from '@internal/plugin-slo-common';
 import { z } from 'zod';
+import { describeAlert, isAbsoluteUrl } from './describe';
 import {
   RenderedRequest,
-  alertTitle,
   readNotification,
   settle,
   vendorClient,
@@ -21,7 +24,7 @@ export const pagerDutyConfigSchema = z
 export type PagerDutyConfig = z.input<typeof pagerDutyConfigSchema>;
 
 const ACTIONS: Record<
-  SloAlertNotification['event'],
+  OpsAlertNotification['event'],
   'trigger' | 'acknowledge' | 'resolve'
 > = {
   fired: 'trigger',
@@ -30,15 +33,53 @@ const ACTIONS: Record<
   silenced: 'acknowledge',
 };
 
+/** The event's `payload` and `links` for an external alert. */
+function externalEvent(n: ExternalAlertNotification) {
+  const title = describeAlert(n).title;
+  return {
+    payload: {
+      summary: title.slice(0, 1024),
+      source: n.service || n.source,
+      severity: n.severity === 'page' ? 'critical' : 'warning',
+      timestamp: n.at,
+      ...(n.service && { component: n.service }),
+      group: n.source,
+      class: `${n.source}-alert`,
+      custom_details: {
+        ...n.fields,
+        alert_id: n.alertId,
+        source: n.source,
+        event: n.event,
+        summary: n.summary,
+        ...(n.entityRef && { entity: n.entityRef }),
+      },
+    },
+    links: isAbsoluteUrl(n.link) ? [{ href: n.link, text: 'Alert' }] : [],
+  };
+}
+
 /**
  * The Events API v2 event for a notification. PagerDuty dedups on
- * `dedup_key` (the alert's `dedupKey`, the same for every episode of an
- * objective tier), so sending it again is harmless.
+ * `dedup_key` (the alert's `dedupKey`: for an SLO alert the same for every
+ * episode of an objective tier, for an external one `<source>:<alertId>`),
+ * so sending it again is harmless.
  */
 export function renderPagerDutyRequest(
-  n: SloAlertNotification,
+  n: OpsAlertNotification,
   config: Pick<PagerDutyConfig, 'routingKey'>,
 ): RenderedRequest {
+  if (n.kind === 'external') {
+    return {
+      method: 'POST',
+      path: '/v2/enqueue',
+      body: {
+        routing_key: config.routingKey,
+        event_action: ACTIONS[n.event],
+        dedup_key: n.dedupKey.slice(0, 255),
+        ...externalEvent(n),
+      },
+    };
+  }
   const links = [
     { href: n.links.objective, text: 'SLO objective' },
     ...(n.links.runbook ? [{ href: n.links.runbook, text: 'Runbook' }] : []),
@@ -54,7 +95,7 @@ export function renderPagerDutyRequest(
       event_action: ACTIONS[n.event],
       dedup_key: n.dedupKey.slice(0, 255),
       payload: {
-        summary: alertTitle(n).slice(0, 1024),
+        summary: describeAlert(n).title.slice(0, 1024),
         source: n.objective.service,
         severity: n.tier.severity === 'page' ? 'critical' : 'warning',
         timestamp: n.at,
@@ -102,7 +143,7 @@ export const pagerDutyNotifier: NotifierFactory<PagerDutyConfig> = (
           renderPagerDutyRequest(n, config),
         );
         if (n.event === 'fired') {
-          await context.links.put(n.alertId, {
+          await context.links.put(describeAlert(n).key, {
             target: context.name,
             type: 'pagerduty',
             externalId: n.dedupKey,

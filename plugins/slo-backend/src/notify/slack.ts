@@ -1,15 +1,23 @@
 import type { DeliveryResult } from '@internal/plugin-ops-node';
-import type { SloAlertNotification } from '@internal/plugin-slo-common';
+import type {
+  ExternalAlertNotification,
+  OpsAlertNotification,
+  SloAlertNotification,
+} from '@internal/plugin-slo-common';
 import { z } from 'zod';
+import {
+  describeAlert,
+  eventText,
+  externalFacts,
+  formatBudget,
+  formatBurnRate,
+  isAbsoluteUrl,
+} from './describe';
 import {
   alertDeliverer,
   DeliveryFailure,
   RenderedRequest,
   VendorCall,
-  alertTitle,
-  eventText,
-  formatBudget,
-  formatBurnRate,
   permanent,
   vendorClient,
 } from './http';
@@ -37,7 +45,7 @@ export const SLACK_UPDATE_EVENT = 'slo_alert_update';
 
 type Block = Record<string, unknown>;
 
-const STATUS: Record<SloAlertNotification['event'], string> = {
+const STATUS: Record<OpsAlertNotification['event'], string> = {
   fired: ':rotating_light: Firing',
   acknowledged: ':eyes: Acknowledged',
   silenced: ':mute: Silenced',
@@ -103,28 +111,99 @@ export function slackAlertBlocks(n: SloAlertNotification): Block[] {
   ];
 }
 
+/** Slack's mrkdwn control characters, escaped in text other plugins wrote. */
+const escapeMrkdwn = (value: string) =>
+  value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** An external alert's message: header, summary, facts (ten per section), status and its link. */
+export function externalAlertBlocks(n: ExternalAlertNotification): Block[] {
+  const facts = [
+    { label: 'Severity', value: n.severity },
+    { label: 'Status', value: STATUS[n.event] },
+    ...externalFacts(n),
+  ].map(f =>
+    mrkdwn(`*${escapeMrkdwn(f.label)}*\n${escapeMrkdwn(f.value) || '—'}`),
+  );
+  const sections: Block[] = [];
+  for (let i = 0; i < facts.length; i += 10) {
+    sections.push({ type: 'section', fields: facts.slice(i, i + 10) });
+  }
+  return [
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: n.title.slice(0, 150) },
+    },
+    ...(n.summary
+      ? [
+          {
+            type: 'section',
+            text: mrkdwn(escapeMrkdwn(n.summary).slice(0, 3000)),
+          },
+        ]
+      : []),
+    ...sections,
+    ...(isAbsoluteUrl(n.link)
+      ? [
+          {
+            type: 'actions',
+            elements: [
+              {
+                type: 'button',
+                text: plain('Open in the portal'),
+                url: n.link,
+                action_id: 'slo_link_0',
+              },
+            ],
+          },
+        ]
+      : []),
+    {
+      type: 'context',
+      elements: [mrkdwn(describeForSlack(n).summary.slice(0, 3000))],
+    },
+  ];
+}
+
+/** `describeAlert`, with the text other plugins wrote unable to turn into links or mentions. */
+function describeForSlack(n: OpsAlertNotification) {
+  const alert = describeAlert(n);
+  return n.kind === 'external'
+    ? {
+        ...alert,
+        title: escapeMrkdwn(alert.title),
+        summary: escapeMrkdwn(alert.summary),
+      }
+    : alert;
+}
+
+/** The alert's message, of either kind. */
+export function alertBlocks(n: OpsAlertNotification): Block[] {
+  return n.kind === 'external' ? externalAlertBlocks(n) : slackAlertBlocks(n);
+}
+
 /**
  * The first request the Slack notifier sends: the alert's message for
  * `fired`, otherwise the reply in its thread (`threadTs`, a placeholder when
  * unknown), each with metadata naming the alert.
  */
 export function renderSlackRequest(
-  n: SloAlertNotification,
+  n: OpsAlertNotification,
   config: Pick<SlackConfig, 'channel'>,
   options: { threadTs?: string; idempotencyKey?: string } = {},
 ): RenderedRequest {
+  const alert = describeForSlack(n);
   if (n.event === 'fired') {
     return {
       method: 'POST',
       path: '/chat.postMessage',
       body: {
         channel: config.channel,
-        text: alertTitle(n),
-        blocks: slackAlertBlocks(n),
+        text: alert.title,
+        blocks: alertBlocks(n),
         unfurl_links: false,
         metadata: {
           event_type: SLACK_ALERT_EVENT,
-          event_payload: { alert_id: n.alertId, dedup_key: n.dedupKey },
+          event_payload: { alert_id: alert.key, dedup_key: n.dedupKey },
         },
       },
     };
@@ -135,11 +214,11 @@ export function renderSlackRequest(
     body: {
       channel: config.channel,
       thread_ts: options.threadTs ?? '{ts}',
-      text: eventText(n),
+      text: alert.summary,
       metadata: {
         event_type: SLACK_UPDATE_EVENT,
         event_payload: {
-          alert_id: n.alertId,
+          alert_id: alert.key,
           delivery_key: options.idempotencyKey ?? '{idempotencyKey}',
         },
       },
@@ -285,7 +364,8 @@ export const slackNotifier: NotifierFactory<SlackConfig> = (
   );
 
   return alertDeliverer(async (n, attempt): Promise<DeliveryResult> => {
-    const ts = await findAlertMessage(api, config, context, n.alertId);
+    const alert = describeForSlack(n);
+    const ts = await findAlertMessage(api, config, context, alert.key);
     if (n.event === 'fired') {
       if (!ts) {
         const { method, body } = renderSlackRequest(n, config);
@@ -293,7 +373,7 @@ export const slackNotifier: NotifierFactory<SlackConfig> = (
         if (typeof posted.ts !== 'string') {
           throw permanent('Slack chat.postMessage: no ts in the answer');
         }
-        await recordLink(api, config, context, n.alertId, posted.ts);
+        await recordLink(api, config, context, alert.key, posted.ts);
       }
       return { outcome: 'delivered' };
     }
@@ -308,8 +388,8 @@ export const slackNotifier: NotifierFactory<SlackConfig> = (
       body: {
         channel: config.channel,
         ts,
-        text: alertTitle(n),
-        blocks: slackAlertBlocks(n),
+        text: alert.title,
+        blocks: alertBlocks(n),
       },
     });
     const replies = await api('conversations.replies', {

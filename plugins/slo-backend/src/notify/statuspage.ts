@@ -1,12 +1,15 @@
 import type { DeliveryResult } from '@internal/plugin-ops-node';
-import type { SloAlertNotification } from '@internal/plugin-slo-common';
+import type {
+  OpsAlertNotification,
+  SloAlertNotification,
+} from '@internal/plugin-slo-common';
 import { z } from 'zod';
+import { eventText } from './describe';
 import {
   alertDeliverer,
   DeliveryFailure,
   RenderedRequest,
   VendorCall,
-  eventText,
   permanent,
   vendorClient,
 } from './http';
@@ -55,15 +58,30 @@ function incidentBody(n: SloAlertNotification): string {
 }
 
 /**
+ * The notification as an SLO alert. An external alert (a security incident,
+ * say) never goes to a public status page: start-up refuses to route one
+ * here, and this second guard fails its delivery for good.
+ */
+function sloAlertOnly(n: OpsAlertNotification): SloAlertNotification {
+  if (n.kind === 'external') {
+    throw permanent(
+      `Statuspage: alerts from other plugins (${n.source}) never go to a public status page`,
+    );
+  }
+  return n;
+}
+
+/**
  * The first request the Statuspage notifier sends: the incident for `fired`,
  * otherwise the update of the alert's incident (`incidentId`, a placeholder
  * when unknown).
  */
 export function renderStatuspageRequest(
-  n: SloAlertNotification,
+  notification: OpsAlertNotification,
   config: StatuspageConfig,
   options: { incidentId?: string } = {},
 ): RenderedRequest {
+  const n = sloAlertOnly(notification);
   const page = `/pages/${encodeURIComponent(config.pageId)}/incidents`;
   const componentStatus =
     n.event === 'resolved'
@@ -155,7 +173,8 @@ export const statuspageNotifier: NotifierFactory<StatuspageConfig> = (
     timeoutMs: context.timeoutMs,
   });
 
-  return alertDeliverer(async (n): Promise<DeliveryResult> => {
+  return alertDeliverer(async (notification): Promise<DeliveryResult> => {
+    const n = sloAlertOnly(notification);
     const incidentId = await findIncident(call, config, context, n.alertId);
     if (n.event === 'fired') {
       if (incidentId) {

@@ -1,5 +1,10 @@
 import type { DeliveryAttempt } from '@internal/plugin-ops-node';
-import type { SloAlertNotification } from '@internal/plugin-slo-common';
+import type {
+  ExternalAlertNotification,
+  OpsAlertNotification,
+  SloAlertNotification,
+} from '@internal/plugin-slo-common';
+import { externalIdempotencyKey } from '../../external/deliveries';
 
 /** A notification as the evaluation would enqueue it, for tests. */
 export function testNotification(
@@ -49,11 +54,34 @@ export function testNotification(
   };
 }
 
+/** An external alert (from the security plugin) as `POST /external-alerts` would enqueue it, for tests. */
+export function testExternalNotification(
+  event: ExternalAlertNotification['event'] = 'fired',
+  overrides: Partial<ExternalAlertNotification> = {},
+): ExternalAlertNotification {
+  return {
+    kind: 'external',
+    source: 'security',
+    alertId: 'brute-force:42',
+    dedupKey: 'security:brute-force:42',
+    event,
+    severity: 'page',
+    title: 'Brute force against the portal sign-in',
+    summary: '120 failed sign-ins in 5 minutes, then one success <script>',
+    at: '2026-12-02T10:15:00.000+01:00',
+    service: 'portal',
+    entityRef: 'group:default/platform',
+    link: 'https://portal.example.com/security/alerts/42',
+    fields: { rule: 'brute-force', attempts: '120', window: '5m' },
+    ...overrides,
+  };
+}
+
 let nextId = 1;
 
 /** The attempt the outbox worker would hand a deliverer. */
 export function attemptOf(
-  notification: SloAlertNotification,
+  notification: OpsAlertNotification,
   target: string,
   attempt = 1,
 ): DeliveryAttempt {
@@ -61,7 +89,10 @@ export function attemptOf(
     id: nextId++,
     target,
     payload: notification,
-    idempotencyKey: `slo-alert:${notification.alertId}:${notification.event}:${target}`,
+    idempotencyKey:
+      notification.kind === 'external'
+        ? externalIdempotencyKey(notification, target)
+        : `slo-alert:${notification.alertId}:${notification.event}:${target}`,
     attempt,
   };
 }
