@@ -13,6 +13,7 @@ import {
   AuditChainer,
   Outbox,
   OutboxWorker,
+  addMetricsRoute,
   blobStoreConfigSchema,
   createBlobStore,
   opsPluginDeps,
@@ -25,6 +26,7 @@ import { z } from 'zod';
 import { calendarSettingsSchema } from './calendar';
 import { seedDemoRuns } from './demo';
 import { enqueueEvidenceFiling, evidenceFilingDeliverer } from './evidence';
+import { DrillsMetricsStore, createDrillsMetrics } from './metrics';
 import { renderReportMarkdown } from './report';
 import { createRouter } from './router';
 import { loadRunbooks } from './runbooks';
@@ -202,6 +204,15 @@ export const drillsPlugin = createBackendPlugin({
           allow: 'unauthenticated',
         });
         const baseUrl = rootConfig.getOptionalString('app.baseUrl') ?? '';
+        addMetricsRoute(
+          router,
+          deps.httpRouter,
+          createDrillsMetrics({
+            store: new DrillsMetricsStore(db),
+            runs,
+            outbox,
+          }),
+        );
         router.use(
           createRouter({
             allow,

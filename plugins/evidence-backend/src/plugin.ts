@@ -12,6 +12,7 @@ import {
 } from '@internal/plugin-evidence-node';
 import {
   AuditChainer,
+  addMetricsRoute,
   createBlobStore,
   opsPluginDeps,
   readAuditKeyring,
@@ -21,6 +22,7 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { createBuiltInCollectors } from './collectors/builtIn';
 import { readBinderKeys, readEvidenceConfig } from './config';
 import { INTENT_SWEEP_AGE_MS } from './items/EvidenceService';
+import { EvidenceMetricsStore, createEvidenceMetrics } from './metrics';
 import { createRouter } from './router';
 import { createEvidenceServices } from './services';
 
@@ -154,6 +156,14 @@ export const evidencePlugin = createBackendPlugin({
           },
         });
 
+        addMetricsRoute(
+          router,
+          deps.httpRouter,
+          createEvidenceMetrics({
+            source: new EvidenceMetricsStore(db),
+            coverage: services.coverage,
+          }),
+        );
         router.use(
           createRouter({
             ...services,

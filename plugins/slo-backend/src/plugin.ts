@@ -10,6 +10,7 @@ import {
   AuditChainer,
   Outbox,
   OutboxWorker,
+  addMetricsRoute,
   opsPluginDeps,
   pageQuerySchema,
   parseInput,
@@ -26,13 +27,19 @@ import { AlertStore } from './alerts/AlertStore';
 import { committedNotificationSecrets, readSloConfig } from './config';
 import { DemoTraffic } from './demo/DemoTraffic';
 import { EvaluationService } from './evaluation/EvaluationService';
-import { DemoSinkStore, createNotifiers } from './notify';
+import { ExternalAlertService, readExternalRouting } from './external';
+import {
+  DemoSinkStore,
+  createNotifiers,
+  readNotificationTargets,
+} from './notify';
 import {
   ObjectiveDiscovery,
   RUNBOOK_ANNOTATION,
 } from './objectives/ObjectiveDiscovery';
 import { ObjectiveService } from './objectives/ObjectiveService';
 import { ObjectiveStore } from './objectives/ObjectiveStore';
+import { SloMetricsStore, createSloMetrics } from './metrics';
 import { createRouter } from './router';
 import { KnexSampleStore, SampleService } from './samples';
 import {
@@ -59,6 +66,10 @@ export const sloPlugin = createBackendPlugin({
       async init(deps) {
         const { config: rootConfig, logger } = deps;
         const config = readSloConfig(rootConfig);
+        const externalRouting = readExternalRouting(
+          rootConfig,
+          readNotificationTargets(rootConfig),
+        );
         const committed = config.demo.enabled
           ? []
           : committedNotificationSecrets(rootConfig);
@@ -266,6 +277,14 @@ export const sloPlugin = createBackendPlugin({
           },
         });
 
+        addMetricsRoute(
+          router,
+          deps.httpRouter,
+          createSloMetrics({
+            source: new SloMetricsStore(db, outbox.table),
+            targets: Object.keys(notifiers),
+          }),
+        );
         router.use(
           await createRouter({
             objectives: new ObjectiveService({ db, store: objectives, links }),
@@ -282,6 +301,16 @@ export const sloPlugin = createBackendPlugin({
               links,
             }),
             allow,
+            external: {
+              httpAuth: deps.httpAuth,
+              alerts: new ExternalAlertService({
+                db,
+                outbox,
+                audit,
+                routing: externalRouting,
+                links,
+              }),
+            },
             extend: r => {
               r.get('/settings', allow(sloReadPermission), (_req, res) => {
                 res.json({ demo: config.demo.enabled });

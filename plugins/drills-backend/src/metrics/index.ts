@@ -1,0 +1,2 @@
+export { createDrillsMetrics } from './drillsMetrics';
+export { DrillsMetricsStore } from './DrillsMetricsStore';

@@ -1,0 +1,2 @@
+export { createEvidenceMetrics } from './evidenceMetrics';
+export { EvidenceMetricsStore } from './EvidenceMetricsStore';

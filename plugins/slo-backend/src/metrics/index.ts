@@ -1,0 +1,2 @@
+export { createSloMetrics } from './sloMetrics';
+export { SloMetricsStore } from './SloMetricsStore';
