@@ -1,4 +1,5 @@
 import { format } from 'winston';
+import { clientAddress } from './clientAddress';
 import { redactUrl } from './redactUrl';
 
 /**
@@ -31,8 +32,8 @@ function accessFields(meta: Record<string, unknown>): Record<string, unknown> {
   }
   // Backstage's own access meta has neither; `opsAccessLogging` adds both.
   if (typeof meta.remoteAddr === 'string') {
-    fields['client.ip'] = meta.remoteAddr;
-    fields['source.ip'] = meta.remoteAddr;
+    fields['client.ip'] = clientAddress(meta.remoteAddr);
+    fields['source.ip'] = fields['client.ip'];
   }
   if (typeof meta.durationMs === 'number' && meta.durationMs >= 0) {
     // ECS `event.duration` is an integer in nanoseconds.

@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import type { transport } from 'winston';
 import { createOpsRootLogger } from './createOpsRootLogger';
+import { opsLogTapServiceRef } from './logTap';
 
 /** @public */
 export interface EcsRootLoggerFactoryOptions {
@@ -14,14 +15,15 @@ export interface EcsRootLoggerFactoryOptions {
 const withOptions = (options?: EcsRootLoggerFactoryOptions) =>
   createServiceFactory({
     service: coreServices.rootLogger,
-    deps: { config: coreServices.rootConfig },
-    factory: ({ config }) =>
-      createOpsRootLogger({ config, transports: options?.transports }),
+    deps: { config: coreServices.rootConfig, tap: opsLogTapServiceRef },
+    factory: ({ config, tap }) =>
+      createOpsRootLogger({ config, transports: options?.transports, tap }),
   });
 
 /**
  * Replaces Backstage's root logger: ECS JSON lines with
- * `ops.logging.format: ecs`, otherwise Backstage's own output.
+ * `ops.logging.format: ecs`, otherwise Backstage's own output. Every entry
+ * also goes to the backend's `LogTap` (`opsLogTapServiceRef`).
  * `backend.add(ecsRootLoggerServiceFactory)` or, with options,
  * `backend.add(ecsRootLoggerServiceFactory({ transports }))`.
  *

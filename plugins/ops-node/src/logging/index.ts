@@ -12,3 +12,13 @@ export {
   opsRootHttpRouterServiceFactory,
   configureOpsRootHttpRouter,
 } from './opsRootHttpRouterServiceFactory';
+export { LogTap, opsLogTapServiceRef } from './logTap';
+export type { LogTapEntry, LogTapListener } from './logTap';
+export {
+  auditorEventToEcs,
+  auditorCategorization,
+  isAuditorEvent,
+  AUDITOR_EVENT_KEYS,
+} from './auditorEventToEcs';
+export type { AuditorEcsFields, AuditorEventLike } from './auditorEventToEcs';
+export { clientAddress } from './clientAddress';

@@ -16,7 +16,8 @@ export interface SiemCliIo {
 const USAGE = [
   'usage: ops-siem normalize|detect [options] <file|-> [...]',
   '  normalize  log lines (Backstage/winston JSON, pino, Kubernetes events',
-  '             and audit logs, ops audit events) -> ECS NDJSON on stdout',
+  '             and audit logs, ops audit events, lines already in ECS)',
+  '             -> ECS NDJSON on stdout',
   '  detect     normalize, then run the seed correlation rules; alerts as',
   '             JSON lines on stdout',
   'options:',

@@ -178,3 +178,35 @@ describe('ECS conformance of what the normalizers emit', () => {
     ).toEqual(['event.type admin not expected for file']);
   });
 });
+
+describe('ECS conformance of the portal’s own ECS lines (samples/ecs.log)', () => {
+  const lines = readFileSync(
+    resolve(__dirname, '../../samples/ecs.log'),
+    'utf8',
+  )
+    .split('\n')
+    .filter(Boolean);
+  const docs = lines.map(line => normalizeLine(line).event!);
+
+  it('normalizes every line, through the mapper of its kind', () => {
+    expect(docs.every(Boolean)).toBe(true);
+    expect(docs.map(d => d.event?.dataset)).toEqual([
+      'backstage',
+      'backstage.access',
+      'backstage.access',
+      'backstage.auditor',
+      'ops.audit',
+      'backstage',
+    ]);
+  });
+
+  it('uses only ECS fields with the right types and allowed values', () => {
+    const problems = docs.flatMap(doc =>
+      flatten(doc as unknown as Record<string, unknown>)
+        .map(([path, value]) => typeProblem(path, value))
+        .filter(Boolean),
+    );
+    expect(problems).toEqual([]);
+    expect(docs.flatMap(allowedProblems)).toEqual([]);
+  });
+});

@@ -1,5 +1,7 @@
 import type { EcsDocument } from '../correlation/types';
+import { isoString } from './isoString';
 import { JsonObject, MappingProblem } from './types';
+import { clientAddress } from '@internal/plugin-ops-node';
 
 /** The ECS version our documents follow (that of `@elastic/ecs`). */
 export const ECS_VERSION = '9.4.0' as const;
@@ -26,16 +28,21 @@ export const obj = (value: unknown): JsonObject | undefined =>
  * without a zone (winston's `YYYY-MM-DD HH:mm:ss`) is read as UTC.
  */
 export function isoTime(value: unknown): string | undefined {
-  let date: Date | undefined;
+  let ms = NaN;
   if (typeof value === 'number' && Number.isFinite(value)) {
-    date = new Date(value);
+    ms = new Date(value).getTime(); // clipped to an integer in range, or NaN
   } else if (typeof value === 'string' && value !== '') {
-    const zoned = /(Z|[+-]\d\d:?\d\d)$/i.test(value)
-      ? value
-      : `${value.replace(' ', 'T')}Z`;
-    date = new Date(zoned);
+    ms = Date.parse(hasZone(value) ? value : `${value.replace(' ', 'T')}Z`);
   }
-  return date && !Number.isNaN(date.getTime()) ? date.toISOString() : undefined;
+  return Number.isNaN(ms) ? undefined : isoString(ms);
+}
+
+const ZONE_OFFSET = /[+-]\d\d:?\d\d$/;
+
+/** Whether a date string ends in a zone: `Z` or an offset such as `+02:00`. */
+function hasZone(value: string): boolean {
+  const last = value[value.length - 1];
+  return last === 'Z' || last === 'z' || ZONE_OFFSET.test(value);
 }
 
 /** The name part of an entity ref: `user:default/jane` → `jane`. */
@@ -50,13 +57,20 @@ export function refName(ref: string): string {
  * (`?token=`, `?code=`) that must not reach a SIEM.
  */
 export function pathOnly(url: string): string {
-  const cut = url.search(/[?#]/);
-  const path = cut === -1 ? url : url.slice(0, cut);
+  const path = url.slice(0, endOfPath(url));
   try {
     return path.includes('://') ? new URL(path).pathname : path;
   } catch {
     return path;
   }
+}
+
+/** Where a URL's query string or fragment starts (its length if neither). */
+function endOfPath(url: string): number {
+  const query = url.indexOf('?');
+  const fragment = url.indexOf('#');
+  if (query === -1) return fragment === -1 ? url.length : fragment;
+  return fragment === -1 ? query : Math.min(query, fragment);
 }
 
 export function outcomeOfStatus(
@@ -66,17 +80,24 @@ export function outcomeOfStatus(
   return status < 400 ? 'success' : 'failure';
 }
 
-/** A shallow object with the undefined values left out (JSON-clean output). */
-export function compact<T extends Record<string, unknown>>(value: T): T {
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) {
-    if (v === undefined) continue;
-    if (v && typeof v === 'object' && !Array.isArray(v)) {
-      const inner = compact(v as Record<string, unknown>);
-      if (Object.keys(inner).length > 0) out[key] = inner;
-    } else {
-      out[key] = v;
-    }
+/**
+ * The object without its undefined values, or undefined when none is left,
+ * so an ECS group with nothing in it disappears. Shallow: build documents
+ * bottom-up, each group through `defined`. Returns the object itself when
+ * every value is defined (no copy).
+ */
+export function defined<T extends JsonObject>(group: T): T | undefined {
+  let kept = 0;
+  let dropped = 0;
+  for (const key in group) {
+    if (group[key] === undefined) dropped++;
+    else kept++;
+  }
+  if (kept === 0) return undefined;
+  if (dropped === 0) return group;
+  const out: JsonObject = {};
+  for (const key in group) {
+    if (group[key] !== undefined) out[key] = group[key];
   }
   return out as T;
 }
@@ -93,72 +114,85 @@ export interface HttpAccess {
   httpVersion?: string;
 }
 
-/** The ECS fields of an HTTP access line (query strings stripped). */
-export function httpFields(access: HttpAccess): Record<string, unknown> {
+/**
+ * The ECS groups of an HTTP access line (query strings stripped), in this
+ * order: `http`, `url`, `client`, `source`, `user_agent`. Its `event` fields
+ * are `accessEvent`'s.
+ */
+export function httpFields(access: HttpAccess) {
   const path = access.url ? pathOnly(access.url) : undefined;
+  const { userAgent } = access;
+  // An IPv4 client of a dual-stack listener (`::ffff:203.0.113.9`) is IPv4.
+  const ip = access.ip ? clientAddress(access.ip) : undefined;
   return {
-    http: {
-      request: {
+    http: defined({
+      request: defined({
         method: access.method?.toUpperCase(),
         referrer: access.referrer ? pathOnly(access.referrer) : undefined,
-      },
-      response: {
+      }),
+      response: defined({
         status_code: access.status,
         body: access.bytes !== undefined ? { bytes: access.bytes } : undefined,
-      },
+      }),
       version: access.httpVersion,
-    },
-    url: { path, original: path },
-    client: { ip: access.ip },
-    source: { ip: access.ip },
-    user_agent: { original: access.userAgent },
-    event: {
-      duration:
-        access.durationMs !== undefined
-          ? Math.round(access.durationMs * 1e6)
-          : undefined,
-      outcome: outcomeOfStatus(access.status),
-    },
+    }),
+    url: path !== undefined ? { path, original: path } : undefined,
+    client: ip ? { ip } : undefined,
+    source: ip ? { ip } : undefined,
+    user_agent: userAgent ? { original: userAgent } : undefined,
   };
 }
 
-/** Deep merge of plain objects, later wins. */
-export function merge(...parts: Array<Record<string, unknown>>) {
-  const out: Record<string, unknown> = {};
-  for (const part of parts) {
-    for (const [key, value] of Object.entries(part)) {
-      const prev = out[key];
-      out[key] =
-        obj(prev) && obj(value)
-          ? merge(prev as JsonObject, value as JsonObject)
-          : value;
-    }
-  }
-  return out;
+/**
+ * `event` of an HTTP access line: kind, the mapper's module and dataset,
+ * duration (ns), outcome from the status, category web, type error or access.
+ */
+export function accessEvent(
+  module: string,
+  dataset: string,
+  access: HttpAccess,
+) {
+  const { status, durationMs } = access;
+  return defined({
+    kind: 'event',
+    module,
+    dataset,
+    duration:
+      durationMs !== undefined ? Math.round(durationMs * 1e6) : undefined,
+    outcome: outcomeOfStatus(status),
+    category: ['web'],
+    type: [status !== undefined && status >= 400 ? 'error' : 'access'],
+  });
 }
 
-/** Trace ids under their usual spellings. */
+/** `trace.id` and `span.id` under their usual spellings. */
 export function traceFields(line: JsonObject) {
-  const trace = obj(line.trace);
-  const span = obj(line.span);
+  const traceId =
+    str(line.trace_id) ?? str(line.traceId) ?? str(obj(line.trace)?.id);
+  const spanId =
+    str(line.span_id) ?? str(line.spanId) ?? str(obj(line.span)?.id);
   return {
-    trace: {
-      id: str(line.trace_id) ?? str(line.traceId) ?? str(trace?.id),
-    },
-    span: { id: str(line.span_id) ?? str(line.spanId) ?? str(span?.id) },
+    trace: traceId ? { id: traceId } : undefined,
+    span: spanId ? { id: spanId } : undefined,
   };
 }
 
 /**
  * A complete ECS document: the timestamp (required, else a `no_timestamp`
- * problem), `ecs.version`, then the parts merged with undefined values dropped.
+ * problem), `ecs.version`, then the groups of `fields` in their order, the
+ * undefined ones left out. Each group must already be clean (see `defined`).
  */
 export function ecsDocument(
   timestamp: string | undefined,
-  ...parts: Array<Record<string, unknown>>
+  fields: JsonObject,
 ): EcsDocument {
   if (!timestamp) throw new MappingProblem('no_timestamp');
-  return compact(
-    merge({ '@timestamp': timestamp, ecs: { version: ECS_VERSION } }, ...parts),
-  ) as unknown as EcsDocument;
+  const doc: JsonObject = {
+    '@timestamp': timestamp,
+    ecs: { version: ECS_VERSION },
+  };
+  for (const key in fields) {
+    if (fields[key] !== undefined) doc[key] = fields[key];
+  }
+  return doc as unknown as EcsDocument;
 }

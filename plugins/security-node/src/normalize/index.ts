@@ -1,5 +1,6 @@
 export {
   normalizeLine,
+  normalizeRecord,
   MAPPERS,
   DEFAULT_MAX_LINE_LENGTH,
 } from './normalizeLine';

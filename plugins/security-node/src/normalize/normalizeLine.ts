@@ -1,8 +1,9 @@
 import { backstageAuditor } from './mappers/backstageAuditor';
 import { backstageLog } from './mappers/backstageLog';
+import { ecs } from './mappers/ecs';
 import { kubernetesAudit } from './mappers/kubernetesAudit';
 import { kubernetesEvent } from './mappers/kubernetesEvent';
-import { opsAudit } from './mappers/opsAudit';
+import { opsAudit, opsAuditLog } from './mappers/opsAudit';
 import { pino } from './mappers/pino';
 import {
   JsonObject,
@@ -19,6 +20,8 @@ export const MAPPERS: readonly Mapper[] = [
   kubernetesEvent,
   opsAudit,
   backstageAuditor,
+  opsAuditLog,
+  ecs,
   backstageLog,
   pino,
 ];
@@ -69,11 +72,25 @@ export function normalizeLine(
   }
   const parsed = parse(trimmed);
   if ('problem' in parsed) return parsed;
-  const { line } = parsed;
-  const mapper = MAPPERS.find(m => m.matches(line));
+  return normalizeRecord(parsed.line, options);
+}
+
+/**
+ * One parsed log record (an object the live pipeline already holds) → one
+ * ECS document, or the kind of problem that kept it from being one. Never
+ * throws; does not change `record`. `normalizeLine` parses, then calls it.
+ */
+export function normalizeRecord(
+  record: JsonObject,
+  options: NormalizeOptions = {},
+): NormalizeResult {
+  if (!record || typeof record !== 'object' || Array.isArray(record)) {
+    return { problem: 'not_an_object' };
+  }
+  const mapper = MAPPERS.find(m => m.matches(record));
   if (!mapper) return { problem: 'unrecognized' };
   try {
-    return { event: mapper.map(line, options) };
+    return { event: mapper.map(record, options) };
   } catch (error) {
     return {
       problem: error instanceof MappingProblem ? error.kind : 'mapping_failed',

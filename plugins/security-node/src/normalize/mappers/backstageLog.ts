@@ -1,13 +1,60 @@
 import {
+  accessEvent,
+  defined,
   ecsDocument,
   httpFields,
-  merge,
+  HttpAccess,
   num,
   isoTime,
   str,
   traceFields,
 } from '../fields';
-import type { JsonObject, Mapper } from '../types';
+import type { EcsDocument } from '../../correlation/types';
+import type { JsonObject, Mapper, NormalizeOptions } from '../types';
+
+/** What a Backstage log document is made of (from a JSON line or an ECS one). */
+export interface BackstageLogParts {
+  timestamp: string | undefined;
+  message?: string;
+  level?: string;
+  logger?: string;
+  service?: string;
+  plugin?: string;
+  /** Set for HTTP access lines. */
+  access?: HttpAccess;
+  trace: JsonObject;
+}
+
+/**
+ * Backstage's root HTTP router logs through `rootLogger.child({ service:
+ * 'rootHttpRouter' })`: in its JSON lines that `service` is the logger's
+ * name, not the service.
+ */
+const ROOT_LOGGERS = new Set(['rootHttpRouter']);
+
+/** The ECS document of one Backstage log line. */
+export function backstageLogDocument(
+  parts: BackstageLogParts,
+  options: NormalizeOptions,
+): EcsDocument {
+  const { access, plugin } = parts;
+  return ecsDocument(parts.timestamp, {
+    message: access ? undefined : parts.message,
+    log: defined({ level: parts.level, logger: parts.logger }),
+    service: {
+      name: options.serviceName ?? parts.service ?? 'backstage',
+    },
+    event: access
+      ? accessEvent('backstage', 'backstage.access', access)
+      : {
+          kind: 'event',
+          module: 'backstage',
+          dataset: plugin ? `backstage.${plugin}` : 'backstage.log',
+        },
+    ...parts.trace,
+    ...(access && httpFields(access)),
+  });
+}
 
 /**
  * Lines of Backstage's winston JSON log format: `level`, `message`,
@@ -19,47 +66,35 @@ export const backstageLog: Mapper = {
   matches: line =>
     typeof line.level === 'string' && typeof line.message === 'string',
   map(line, options) {
-    const plugin = str(line.plugin);
-    const base = {
-      message: line.type === 'incomingRequest' ? undefined : str(line.message),
-      log: { level: str(line.level), logger: str(line.logger) },
-      service: {
-        name: options.serviceName ?? str(line.service) ?? 'backstage',
+    const service = str(line.service);
+    const serviceIsLogger = service !== undefined && ROOT_LOGGERS.has(service);
+    return backstageLogDocument(
+      {
+        timestamp: isoTime(line.timestamp),
+        message: str(line.message),
+        level: str(line.level),
+        logger: str(line.logger) ?? (serviceIsLogger ? service : undefined),
+        service: serviceIsLogger ? undefined : service,
+        plugin: str(line.plugin),
+        access:
+          line.type === 'incomingRequest' ? httpAccessOf(line) : undefined,
+        trace: traceFields(line),
       },
-      event: {
-        kind: 'event',
-        module: 'backstage',
-        dataset: plugin ? `backstage.${plugin}` : 'backstage.log',
-      },
-      ...traceFields(line),
-    };
-    return ecsDocument(
-      isoTime(line.timestamp),
-      base,
-      line.type === 'incomingRequest' ? accessFields(line) : {},
+      options,
     );
   },
 };
 
-function accessFields(line: JsonObject) {
-  const status = num(line.status);
-  return merge(
-    httpFields({
-      method: str(line.method),
-      url: str(line.url),
-      status,
-      ip: str(line.ip) ?? str(line.remoteAddress),
-      userAgent: str(line.userAgent),
-      durationMs: num(line.durationMs) ?? num(line.responseTime),
-      bytes: num(line.contentLength),
-      httpVersion: str(line.httpVersion),
-    }),
-    {
-      event: {
-        category: ['web'],
-        type: [status !== undefined && status >= 400 ? 'error' : 'access'],
-        dataset: 'backstage.access',
-      },
-    },
-  );
+function httpAccessOf(line: JsonObject): HttpAccess {
+  return {
+    method: str(line.method),
+    url: str(line.url),
+    status: num(line.status),
+    // `remoteAddr`: ops-node's access log (`opsAccessLogging`).
+    ip: str(line.ip) ?? str(line.remoteAddress) ?? str(line.remoteAddr),
+    userAgent: str(line.userAgent),
+    durationMs: num(line.durationMs) ?? num(line.responseTime),
+    bytes: num(line.contentLength),
+    httpVersion: str(line.httpVersion),
+  };
 }

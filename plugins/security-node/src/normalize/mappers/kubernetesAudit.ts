@@ -1,4 +1,5 @@
 import {
+  defined,
   ecsDocument,
   isoTime,
   obj,
@@ -57,8 +58,10 @@ export const kubernetesAudit: Mapper = {
     const finished = isoTime(line.stageTimestamp);
     const uri = str(line.requestURI);
     const username = str(user.username);
+    const userAgent = str(line.userAgent);
+    const path = uri !== undefined ? pathOnly(uri) : undefined;
     return ecsDocument(received ?? finished, {
-      event: {
+      event: defined({
         kind: 'event',
         ...categorize(verb, str(objectRef.apiGroup)),
         action: verb,
@@ -71,27 +74,28 @@ export const kubernetesAudit: Mapper = {
         provider: 'kube-apiserver',
         module: 'kubernetes',
         dataset: 'kubernetes.audit',
-      },
-      user: { name: username, id: str(user.uid) },
-      source: { ip: ips[0] },
-      client: { ip: ips[0] },
-      related: {
+      }),
+      user: defined({ name: username, id: str(user.uid) }),
+      source: ips.length > 0 ? { ip: ips[0] } : undefined,
+      client: ips.length > 0 ? { ip: ips[0] } : undefined,
+      related: defined({
         ip: ips.length > 0 ? ips : undefined,
         user: username ? [username] : undefined,
-      },
-      user_agent: { original: str(line.userAgent) },
-      url: uri ? { path: pathOnly(uri), original: pathOnly(uri) } : undefined,
-      http: { response: { status_code: code } },
-      orchestrator: {
+      }),
+      user_agent: userAgent ? { original: userAgent } : undefined,
+      url: path !== undefined ? { path, original: path } : undefined,
+      http:
+        code !== undefined ? { response: { status_code: code } } : undefined,
+      orchestrator: defined({
         type: 'kubernetes',
         api_version: str(objectRef.apiVersion),
         namespace: str(objectRef.namespace),
-        resource: {
+        resource: defined({
           type: str(objectRef.resource),
           name: str(objectRef.name),
-        },
-      },
-      service: { name: options.serviceName },
+        }),
+      }),
+      service: defined({ name: options.serviceName }),
     });
   },
 };

@@ -1,4 +1,4 @@
-import { ecsDocument, isoTime, obj, str } from '../fields';
+import { defined, ecsDocument, isoTime, obj, str } from '../fields';
 import type { JsonObject, Mapper } from '../types';
 
 const isCoreEvent = (line: JsonObject) =>
@@ -21,6 +21,7 @@ export const kubernetesEvent: Mapper = {
     const target = obj(line.involvedObject) ?? obj(line.regarding) ?? {};
     const source = obj(line.source) ?? {};
     const type = str(line.type);
+    const hostname = str(source.host) ?? str(line.reportingInstance);
     return ecsDocument(
       isoTime(line.eventTime) ??
         isoTime(line.lastTimestamp) ??
@@ -30,7 +31,7 @@ export const kubernetesEvent: Mapper = {
       {
         message: str(line.message) ?? str(line.note),
         log: { level: type === 'Warning' ? 'warning' : 'info' },
-        event: {
+        event: defined({
           kind: 'event',
           category: ['host'],
           type: ['info'],
@@ -43,19 +44,19 @@ export const kubernetesEvent: Mapper = {
           id: str(meta.uid),
           module: 'kubernetes',
           dataset: 'kubernetes.event',
-        },
-        host: { hostname: str(source.host) ?? str(line.reportingInstance) },
-        orchestrator: {
+        }),
+        host: hostname ? { hostname } : undefined,
+        orchestrator: defined({
           type: 'kubernetes',
           api_version: str(line.apiVersion),
           namespace: str(target.namespace) ?? str(meta.namespace),
-          resource: {
+          resource: defined({
             type: str(target.kind)?.toLowerCase(),
             name: str(target.name),
             id: str(target.uid),
-          },
-        },
-        service: { name: options.serviceName },
+          }),
+        }),
+        service: defined({ name: options.serviceName }),
       },
     );
   },

@@ -1,8 +1,10 @@
 import {
+  accessEvent,
+  defined,
   ecsDocument,
   httpFields,
+  HttpAccess,
   isoTime,
-  merge,
   num,
   obj,
   str,
@@ -32,40 +34,36 @@ export const pino: Mapper = {
     const level = num(line.level) ?? 0;
     const req = obj(line.req);
     const res = obj(line.res);
-    return ecsDocument(
-      isoTime(line.time),
-      {
-        message: str(line.msg),
-        log: { level: LEVELS[level] ?? String(level) },
-        event: { kind: 'event', module: 'pino', dataset: 'pino.log' },
-        service: { name: options.serviceName ?? str(line.name) },
-        host: { hostname: str(line.hostname) },
-        process: { pid: num(line.pid) },
-        ...traceFields(line),
-      },
-      req || res ? accessFields(line, req ?? {}, res ?? {}) : {},
-    );
+    const access =
+      req || res ? httpAccessOf(line, req ?? {}, res ?? {}) : undefined;
+    const pid = num(line.pid);
+    return ecsDocument(isoTime(line.time), {
+      message: str(line.msg),
+      log: { level: LEVELS[level] ?? String(level) },
+      event: access
+        ? accessEvent('pino', 'pino.access', access)
+        : { kind: 'event', module: 'pino', dataset: 'pino.log' },
+      service: defined({ name: options.serviceName ?? str(line.name) }),
+      host: defined({ hostname: str(line.hostname) }),
+      process: pid !== undefined ? { pid } : undefined,
+      ...traceFields(line),
+      ...(access && httpFields(access)),
+    });
   },
 };
 
-function accessFields(line: JsonObject, req: JsonObject, res: JsonObject) {
+function httpAccessOf(
+  line: JsonObject,
+  req: JsonObject,
+  res: JsonObject,
+): HttpAccess {
   const headers = obj(req.headers) ?? {};
-  const status = num(res.statusCode) ?? num(res.status);
-  return merge(
-    httpFields({
-      method: str(req.method),
-      url: str(req.url) ?? str(req.originalUrl),
-      status,
-      ip: str(req.remoteAddress) ?? str(req.ip),
-      userAgent: str(headers['user-agent']),
-      durationMs: num(line.responseTime),
-    }),
-    {
-      event: {
-        category: ['web'],
-        type: [status !== undefined && status >= 400 ? 'error' : 'access'],
-        dataset: 'pino.access',
-      },
-    },
-  );
+  return {
+    method: str(req.method),
+    url: str(req.url) ?? str(req.originalUrl),
+    status: num(res.statusCode) ?? num(res.status),
+    ip: str(req.remoteAddress) ?? str(req.ip),
+    userAgent: str(headers['user-agent']),
+    durationMs: num(line.responseTime),
+  };
 }
