@@ -60,6 +60,11 @@ const CATALOG_ENTITIES = [
   'resource/default/checkout-db',
 ];
 const ERROR_PANEL = /^Error:|Could not load/;
+/** What the page of a live brute-force alert shows. */
+const SECURITY_ALERT_PAGE_TEXTS = [
+  'Brute force: 5 failed authentications from one IP in 5 minutes',
+  'Triggering events',
+];
 const CONSENT_ERROR_PANEL = /^Error:|Could not (load|look up)/;
 
 /** Each page: where, what must be visible, and a file name for its screenshot. */
@@ -129,6 +134,17 @@ const pages = [
       'DR drills',
       'Lose the checkout database writer, fail over, and prove a point-in-time restore',
     ],
+  },
+  {
+    // The demo's past alerts (the guest is in platform, which reads them).
+    name: 'security',
+    path: '/security',
+    expect: ['Security', 'Alerts in the last 30 days', 'Notification'],
+  },
+  {
+    name: 'security-rules',
+    path: '/security/rules',
+    expect: ['Fires at', 'Events the rules saw', 'brute-force'],
   },
   {
     name: 'entity-checkout',
@@ -557,6 +573,74 @@ async function binderVerifies(page) {
     /Signature Verification Failure/,
   );
   return problems;
+}
+
+/**
+ * A live brute force: six requests with invalid tokens from this address
+ * (the backend sees 127.0.0.1 or ::1). The security plugin's brute-force
+ * rule must raise one alert for this address, the SLO plugin's notifiers
+ * must record it in the demo sink (PagerDuty, the security alerts' page
+ * route), and the alert's page must show it with its triggering events.
+ */
+async function bruteForceAlerted(page) {
+  const faults = [];
+  const seen = [];
+  for (let i = 0; i < 6; i++) {
+    const res = await fetch(`${baseUrl}/api/catalog/entities?limit=1`, {
+      headers: { authorization: `Bearer not-a-token-${i}` },
+    });
+    if (res.status !== 401) faults.push(`attempt ${i + 1}: HTTP ${res.status}`);
+  }
+  const token = await tokenOf();
+  let alert;
+  await waitFor(
+    'a brute-force alert for this address (/api/security/alerts)',
+    async () => {
+      const { items } = await getJson(
+        '/api/security/alerts?ruleId=brute-force&limit=100',
+        token,
+      );
+      alert = items.find(a =>
+        /^(127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)$/.test(a.groupKey),
+      );
+      return alert
+        ? true
+        : `${items.length} brute-force alert(s), none for this address`;
+    },
+    30_000,
+    500,
+  );
+  seen.push(`alert ${alert.id} (${alert.count} events, ${alert.severity})`);
+  await waitFor(
+    'the alert in the demo notifier sink (/api/slo/demo-sink)',
+    async () => {
+      const sink = await getJson('/api/slo/demo-sink?limit=100', token);
+      const hits = sink.items.filter(e =>
+        JSON.stringify(e.request.body).includes(alert.id),
+      );
+      if (hits.length === 0) return `${sink.items.length} entries, none for it`;
+      const targets = [...new Set(hits.map(e => e.target))].sort();
+      seen.push(`notified: ${targets.join(', ')}`);
+      return targets.includes('oncall-pagerduty')
+        ? true
+        : `only ${targets.join(', ')} so far`;
+    },
+    30_000,
+    500,
+  );
+  await page.goto(`${baseUrl}/security/alerts/${alert.id}`);
+  const missing = await missingTexts(
+    page,
+    SECURITY_ALERT_PAGE_TEXTS,
+    PAGE_TIMEOUT_MS,
+  );
+  await page.screenshot({
+    path: join(screenshotDir, 'security-alert.png'),
+    fullPage: true,
+  });
+  if (missing.length > 0)
+    faults.push(`alert page lacks: ${missing.join(', ')}`);
+  return { faults, seen };
 }
 
 /** A token of a demo user: the guest, or (through the smoke config's demo provider) a named catalog user. */
@@ -1119,7 +1203,7 @@ async function main() {
       },
       BACKEND_TIMEOUT_MS,
     );
-    for (const id of ['privacy', 'slo', 'evidence', 'drills']) {
+    for (const id of ['privacy', 'slo', 'evidence', 'drills', 'security']) {
       let status = 0;
       const ok = await waitFor(
         `GET /api/${id}/health`,
@@ -1239,6 +1323,16 @@ async function main() {
       'the finished demo drill shows its report, and its evidence item exists in the evidence plugin',
       reportFaults.length === 0 && problems.length === 0,
       [...reportFaults, ...problems].join(' | '),
+    );
+
+    const bruteForce = await bruteForceAlerted(page).catch(error => ({
+      faults: [error.message.split('\n')[0]],
+      seen: [],
+    }));
+    record(
+      'a live brute force (six invalid tokens from one address) raises one security alert that reaches the demo notifier sink and shows on its Security page',
+      bruteForce.faults.length === 0,
+      [...bruteForce.faults, ...bruteForce.seen].join(' | '),
     );
 
     const rollback = await rollbackFromCreatePage(browser).catch(error => ({

@@ -9,6 +9,7 @@ import privacyPlugin from '@internal/plugin-privacy/alpha';
 import sloPlugin from '@internal/plugin-slo/alpha';
 import evidencePlugin from '@internal/plugin-evidence/alpha';
 import drillsPlugin from '@internal/plugin-drills/alpha';
+import securityPlugin from '@internal/plugin-security/alpha';
 import { navModule } from './modules/nav';
 
 export default createApp({
@@ -24,6 +25,7 @@ export default createApp({
     sloPlugin,
     evidencePlugin,
     drillsPlugin,
+    securityPlugin,
     navModule,
   ],
 });

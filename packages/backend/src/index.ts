@@ -50,6 +50,8 @@ backend.add(import('@internal/plugin-slo-backend'));
 backend.add(import('@internal/plugin-evidence-backend'));
 backend.add(import('./modules/evidenceAccessReview'));
 backend.add(import('@internal/plugin-drills-backend'));
+// Correlation rules on the backend's own log stream; alerts through the SLO notifiers.
+backend.add(import('@internal/plugin-security-backend'));
 
 // A plugin that cannot start (bad config, say) stops the process: a portal
 // missing a plugin must not run as if it were whole.

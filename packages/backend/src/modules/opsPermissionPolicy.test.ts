@@ -40,6 +40,10 @@ import {
   drillsParticipatePermission,
   drillsReadPermission,
 } from '@internal/plugin-drills-common';
+import {
+  securityAlertManagePermission,
+  securityAlertReadPermission,
+} from '@internal/plugin-security-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
@@ -123,6 +127,30 @@ describe('OpsPermissionPolicy', () => {
     expect(
       (await policy.handle({ permission: drillsParticipatePermission })).result,
     ).toBe(AuthorizeResult.DENY);
+  });
+
+  it('lets platform, on-call and compliance read security alerts, and platform and on-call manage them', async () => {
+    const decide = async (
+      permission: typeof securityAlertReadPermission,
+      name: string,
+    ) => (await policy.handle({ permission }, member(name))).result;
+    for (const name of ['dave', 'carol']) {
+      expect(await decide(securityAlertReadPermission, name)).toBe(
+        AuthorizeResult.ALLOW,
+      );
+    }
+    expect(await decide(securityAlertManagePermission, 'dave')).toBe(
+      AuthorizeResult.ALLOW,
+    );
+    expect(await decide(securityAlertManagePermission, 'carol')).toBe(
+      AuthorizeResult.DENY,
+    );
+    // The events hold addresses and user refs: engineers at large do not read them.
+    for (const name of ['bob', 'nobody']) {
+      expect(await decide(securityAlertReadPermission, name)).toBe(
+        AuthorizeResult.DENY,
+      );
+    }
   });
 
   it('grants privacy writes to the privacy group only', async () => {

@@ -29,6 +29,7 @@ import {
   privacyPermissions,
   privacyRequestReadPermission,
 } from '@internal/plugin-privacy-common';
+import { securityPermissions } from '@internal/plugin-security-common';
 import { sloPermissions } from '@internal/plugin-slo-common';
 import {
   catalogConditions,
@@ -95,6 +96,16 @@ export const OPS_GRANTS: Record<string, OpsGrant> = {
     readers: [EVERYONE],
     writers: ['group:default/drill-leads', 'group:default/oncall'],
     signedIn: [drillsParticipatePermission],
+  },
+  // Alerts carry client addresses and user refs: not for everyone.
+  security: {
+    permissions: securityPermissions,
+    readers: [
+      'group:default/platform',
+      'group:default/oncall',
+      'group:default/compliance',
+    ],
+    writers: ['group:default/platform', 'group:default/oncall'],
   },
 };
 
@@ -193,7 +204,7 @@ export class CatalogMemberships implements MembershipResolver {
 
 /**
  * The portal's permission policy. Ops permissions (`privacy.*`, `slo.*`,
- * `evidence.*`, `drills.*`) are granted by group membership per OPS_GRANTS;
+ * `evidence.*`, `drills.*`, `security.*`) are granted by group membership per OPS_GRANTS;
  * anything unknown under those prefixes is denied. Other Backstage
  * permissions (catalog, scaffolder) are allowed to signed-in users, as a
  * portal without its own rules for them would.

@@ -29,6 +29,7 @@ export const SidebarContent = NavContentBlueprint.make({
             {nav.take('page:slo')}
             {nav.take('page:evidence')}
             {nav.take('page:drills')}
+            {nav.take('page:security')}
             <SidebarDivider />
             <SidebarScrollWrapper>
               {nav.rest({ sortBy: 'title' })}

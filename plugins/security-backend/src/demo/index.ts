@@ -1,0 +1,1 @@
+export { seedDemoAlerts } from './seedDemoAlerts';

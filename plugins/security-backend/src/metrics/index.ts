@@ -1,0 +1,1 @@
+export { createSecurityMetrics } from './securityMetrics';

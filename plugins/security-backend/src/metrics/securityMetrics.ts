@@ -1,0 +1,98 @@
+import { addScrapeTimeGauge, type Outbox } from '@internal/plugin-ops-node';
+import { Registry } from 'prom-client';
+import type { AlertStore } from '../alerts';
+import type { LivePipeline } from '../pipeline';
+
+/**
+ * The security plugin's Prometheus metrics, computed at scrape time: alerts
+ * by rule, severity and status from the database; this process's pipeline
+ * counters; notifications waiting in the outbox. Labels are rule ids,
+ * severities, statuses and skip reasons: never an address or a user.
+ */
+export function createSecurityMetrics(options: {
+  alerts: Pick<AlertStore, 'countsBy'>;
+  pipeline: Pick<LivePipeline, 'stats' | 'rules' | 'queued'>;
+  outbox: Pick<Outbox, 'list'>;
+}): Registry {
+  const { alerts, pipeline, outbox } = options;
+  const registry = new Registry();
+  addScrapeTimeGauge(registry, {
+    name: 'security_alerts',
+    help: 'Security alerts stored, by rule, severity and status.',
+    labelNames: ['rule', 'severity', 'status'],
+    collect: async () =>
+      (await alerts.countsBy()).map(r => ({
+        labels: { rule: r.ruleId, severity: r.severity, status: r.status },
+        value: r.count,
+      })),
+  });
+  const counter = (name: string, help: string, value: () => number) =>
+    addScrapeTimeGauge(registry, {
+      name,
+      help,
+      labelNames: [],
+      collect: async () => [{ labels: {}, value: value() }],
+    });
+  counter(
+    'security_pipeline_entries',
+    'Log entries the live pipeline read since this process started.',
+    () => pipeline.stats().entries,
+  );
+  counter(
+    'security_pipeline_events',
+    'ECS events the correlation rules saw since this process started.',
+    () => pipeline.stats().events,
+  );
+  counter(
+    'security_pipeline_dropped',
+    'Entries dropped because the pipeline queue was full, since start.',
+    () => pipeline.stats().dropped,
+  );
+  counter(
+    'security_pipeline_late',
+    'Events dropped by the rules as too late, since start.',
+    () => pipeline.stats().late,
+  );
+  counter(
+    'security_pipeline_alerts',
+    'Alerts the rules raised in this process since start.',
+    () => pipeline.stats().alerts,
+  );
+  counter(
+    'security_pipeline_queued',
+    'Entries waiting in the pipeline queue now.',
+    () => pipeline.queued,
+  );
+  addScrapeTimeGauge(registry, {
+    name: 'security_pipeline_skipped',
+    help: 'Entries skipped since start, by reason.',
+    labelNames: ['reason'],
+    collect: async () =>
+      Object.entries(pipeline.stats().skipped).map(([reason, value]) => ({
+        labels: { reason },
+        value,
+      })),
+  });
+  addScrapeTimeGauge(registry, {
+    name: 'security_rule_keys',
+    help: 'Group keys each rule tracks now (bounded by maxKeysPerRule).',
+    labelNames: ['rule'],
+    collect: async () =>
+      pipeline.rules().map(rule => ({
+        labels: { rule: rule.id },
+        value: rule.stats.keys,
+      })),
+  });
+  addScrapeTimeGauge(registry, {
+    name: 'security_notifications_pending',
+    help: 'Alert notifications waiting in the outbox for the SLO plugin.',
+    labelNames: [],
+    collect: async () => [
+      {
+        labels: {},
+        value: (await outbox.list({ state: 'pending', limit: 1 })).totalCount,
+      },
+    ],
+  });
+  return registry;
+}
