@@ -44,7 +44,7 @@ describe('ObjectivePage', () => {
       'not burning',
     );
 
-    expect(await screen.findAllByTestId('slo-chart')).toHaveLength(3);
+    expect(await screen.findAllByRole('figure')).toHaveLength(3);
     expect(api.getSeries).toHaveBeenCalledWith(
       OBJECTIVE_ID,
       expect.objectContaining({ step: 15 }),

@@ -1,5 +1,6 @@
 import { InfoCard } from '@backstage/core-components';
 import type { ScenarioHistory } from '@internal/plugin-drills-common';
+import { ChartFrame } from '@internal/plugin-ops-react';
 import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
 import {
@@ -10,12 +11,10 @@ import {
   Line,
   LineChart,
   ReferenceLine,
-  ResponsiveContainer,
   Tooltip,
   XAxis,
   YAxis,
 } from 'recharts';
-import type { ReactElement } from 'react';
 import { formatMinutes, formatPercent } from '../common/format';
 
 const SERIES = [
@@ -45,25 +44,6 @@ const dayOf = (iso: string) =>
     month: 'short',
     day: 'numeric',
   });
-
-/** One chart, as wide as its parent; 600 px wide until measured (and in jsdom). */
-function Chart(props: {
-  label: string;
-  height: number;
-  children: ReactElement;
-}) {
-  return (
-    <Box role="figure" aria-label={props.label}>
-      <ResponsiveContainer
-        width="100%"
-        height={props.height}
-        initialDimension={{ width: 600, height: props.height }}
-      >
-        {props.children}
-      </ResponsiveContainer>
-    </Box>
-  );
-}
 
 /**
  * The targets of the phases, from the latest run (a runbook's targets can
@@ -104,7 +84,7 @@ export function ScenarioHistoryCard(props: { history: ScenarioHistory }) {
           {history.checkpointsTotal})
         </Typography>
       </Box>
-      <Chart
+      <ChartFrame
         label={`Time to detect, respond and recover: ${history.title}`}
         height={260}
       >
@@ -143,8 +123,8 @@ export function ScenarioHistoryCard(props: { history: ScenarioHistory }) {
             />
           ))}
         </LineChart>
-      </Chart>
-      <Chart
+      </ChartFrame>
+      <ChartFrame
         label={`Checkpoint pass rate per run: ${history.title}`}
         height={160}
       >
@@ -163,7 +143,7 @@ export function ScenarioHistoryCard(props: { history: ScenarioHistory }) {
             isAnimationActive={false}
           />
         </BarChart>
-      </Chart>
+      </ChartFrame>
     </InfoCard>
   );
 }

@@ -11,7 +11,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { ChartFrame } from '../common/ChartFrame';
+import { ChartFrame } from '@internal/plugin-ops-react';
 import { SEVERITY_COLORS } from '../common/chips';
 
 /** `2026-03-07` → `03-07`: the days are UTC days, shown as they are. */

@@ -10,7 +10,8 @@ import {
   YAxis,
 } from 'recharts';
 import { budgetRows } from '../../lib/series';
-import { ChartFrame, timeAxis, tooltipTime } from './ChartFrame';
+import { ChartFrame } from '@internal/plugin-ops-react';
+import { timeAxis, tooltipTime } from './timeAxis';
 
 /** The error budget remaining across the range, in percent; below 0 it is overspent. */
 export function BudgetChart(props: { series: SloSeries; height?: number }) {

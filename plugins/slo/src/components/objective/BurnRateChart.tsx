@@ -12,7 +12,8 @@ import {
 } from 'recharts';
 import { formatBurn } from '../../lib/format';
 import { burnRows, seriesWindows } from '../../lib/series';
-import { ChartFrame, timeAxis, tooltipTime } from './ChartFrame';
+import { ChartFrame } from '@internal/plugin-ops-react';
+import { timeAxis, tooltipTime } from './timeAxis';
 
 const COLORS = [
   '#1f77b4',

@@ -11,7 +11,8 @@ import {
 } from 'recharts';
 import { formatPercent } from '../../lib/format';
 import { sliRows } from '../../lib/series';
-import { ChartFrame, timeAxis, tooltipTime } from './ChartFrame';
+import { ChartFrame } from '@internal/plugin-ops-react';
+import { timeAxis, tooltipTime } from './timeAxis';
 
 /** The SLI over the objective's window at each point, against the target. */
 export function SliChart(props: { series: SloSeries; height?: number }) {

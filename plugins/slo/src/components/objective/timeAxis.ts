@@ -1,36 +1,3 @@
-import Box from '@material-ui/core/Box';
-import Typography from '@material-ui/core/Typography';
-import type { ReactElement } from 'react';
-import { ResponsiveContainer } from 'recharts';
-
-/**
- * A chart as wide as its parent. Until the browser has measured the parent
- * (and always where nothing is measured, as in jsdom) it draws at 600 px.
- */
-export function ChartFrame(props: {
-  title?: string;
-  height: number;
-  label: string;
-  children: ReactElement;
-}) {
-  return (
-    <Box role="figure" aria-label={props.label} data-testid="slo-chart">
-      {props.title && (
-        <Typography variant="subtitle2" gutterBottom>
-          {props.title}
-        </Typography>
-      )}
-      <ResponsiveContainer
-        width="100%"
-        height={props.height}
-        initialDimension={{ width: 600, height: props.height }}
-      >
-        {props.children}
-      </ResponsiveContainer>
-    </Box>
-  );
-}
-
 export function formatTick(ms: number, spanMinutes: number): string {
   const date = new Date(ms);
   if (spanMinutes > 2 * 24 * 60) {
