@@ -96,6 +96,29 @@ describe('the dashboard', () => {
     }
   });
 
+  it('lays out its panels on the 24-column grid without overlap', () => {
+    const taken = new Map<string, string>();
+    const overlaps: string[] = [];
+    for (const panel of dashboard.panels ?? []) {
+      const { title, gridPos: g } = panel as {
+        title: string;
+        gridPos: { x: number; y: number; w: number; h: number };
+      };
+      expect({ title, fits: g.x >= 0 && g.w > 0 && g.x + g.w <= 24 }).toEqual({
+        title,
+        fits: true,
+      });
+      for (let x = g.x; x < g.x + g.w; x++) {
+        for (let y = g.y; y < g.y + g.h; y++) {
+          const other = taken.get(`${x},${y}`);
+          if (other) overlaps.push(`${title} over ${other} at ${x},${y}`);
+          taken.set(`${x},${y}`, title);
+        }
+      }
+    }
+    expect(overlaps).toEqual([]);
+  });
+
   it('has a query in every panel and a metric in every query', () => {
     for (const panel of dashboard.panels ?? []) {
       if ((panel as { type?: string }).type === 'row') continue;
@@ -254,6 +277,17 @@ describe('the dashboard against the running backend', () => {
     }
     expect(exported.get('privacy_queue_jobs')).toBe('gauge');
     expect(exported.get('slo_burn_rate')).toBe('gauge');
+    for (const name of [
+      'privacy_request_completion_seconds',
+      'privacy_consent_events',
+      'privacy_audit_events',
+      'privacy_personal_data_access',
+    ]) {
+      expect({ name, type: exported.get(name) }).toEqual({
+        name,
+        type: 'gauge',
+      });
+    }
 
     const missing = dashboardQueries(readDashboard()).flatMap(
       ({ where, expr }) =>

@@ -22,7 +22,7 @@ import {
 import { readPrivacyConfig } from './config';
 import { createDemoAccountsService } from './demo/demoAccountsService';
 import { seedDemo } from './demo/seedDemo';
-import { createPrivacyMetrics } from './metrics';
+import { ActivityStore, createPrivacyMetrics } from './metrics';
 import {
   RequestPermissions,
   RequestResources,
@@ -174,7 +174,10 @@ export const privacyPlugin = createBackendPlugin({
         addMetricsRoute(
           router,
           deps.httpRouter,
-          createPrivacyMetrics(services),
+          createPrivacyMetrics({
+            ...services,
+            activity: new ActivityStore(db),
+          }),
         );
         router.use(
           await createRouter({ config, allow, requestAccess, ...services }),
