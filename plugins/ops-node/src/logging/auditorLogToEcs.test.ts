@@ -9,48 +9,11 @@ import {
 import { ConfigReader } from '@backstage/config';
 import type { JsonObject } from '@backstage/config';
 import type { Request } from 'express';
-import { Writable } from 'node:stream';
-import { transports } from 'winston';
 import { auditEventToEcs } from '../audit/ecs';
 import { auditorEventToEcs } from './auditorEventToEcs';
 import { createOpsRootLogger } from './createOpsRootLogger';
 import { ecsRootLoggerServiceFactory } from './ecsRootLoggerServiceFactory';
-
-// ECS field definitions from @elastic/ecs.
-const { EcsFlat } = require('@elastic/ecs/build/commonjs/ecs_flat') as {
-  EcsFlat: Record<
-    string,
-    {
-      type: string;
-      allowed_values?: { name: string; expected_event_types?: string[] }[];
-    }
-  >;
-};
-
-function captured() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
-  return { lines, transport: new transports.Stream({ stream }) };
-}
-
-/** Dotted names of the leaves of an ECS document (`labels` may carry any key). */
-function fieldNames(doc: Record<string, unknown>, prefix = ''): string[] {
-  return Object.entries(doc).flatMap(([key, value]) => {
-    const name = prefix + key;
-    const isObject =
-      value !== null && typeof value === 'object' && !Array.isArray(value);
-    if (EcsFlat[name] || !isObject) return [name];
-    return fieldNames(value as Record<string, unknown>, `${name}.`);
-  });
-}
-
-const allowed = (field: string) =>
-  EcsFlat[field].allowed_values!.map(v => v.name);
+import { EcsFlat, allowed, captured, fieldNames } from './__testUtils__/ecs';
 
 /** Every name an ECS field, every event value allowed, each type one its category expects. */
 function expectValidEcs(doc: any) {

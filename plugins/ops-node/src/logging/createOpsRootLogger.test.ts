@@ -1,30 +1,7 @@
 import { ConfigReader } from '@backstage/config';
 import type { JsonObject } from '@backstage/config';
-import { Writable } from 'node:stream';
-import { transports } from 'winston';
 import { createOpsRootLogger } from './createOpsRootLogger';
-
-// ECS field definitions from @elastic/ecs.
-const { EcsFlat } = require('@elastic/ecs/build/commonjs/ecs_flat') as {
-  EcsFlat: Record<
-    string,
-    {
-      type: string;
-      allowed_values?: { name: string; expected_event_types?: string[] }[];
-    }
-  >;
-};
-
-function captured() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
-  return { lines, transport: new transports.Stream({ stream }) };
-}
+import { EcsFlat, allowed, captured, fieldNames } from './__testUtils__/ecs';
 
 async function makeLogger(data: JsonObject, secrets: string[] = []) {
   const out = captured();
@@ -34,21 +11,6 @@ async function makeLogger(data: JsonObject, secrets: string[] = []) {
     secretEnumerator: () => secrets,
   });
   return { logger, lines: out.lines };
-}
-
-/** Dotted names of the leaves of an ECS document (`labels` may carry any key). */
-function fieldNames(doc: Record<string, unknown>, prefix = ''): string[] {
-  return Object.entries(doc).flatMap(([key, value]) => {
-    const name = prefix + key;
-    const isObject =
-      value !== null && typeof value === 'object' && !Array.isArray(value);
-    if (EcsFlat[name] || !isObject) return [name];
-    return fieldNames(value as Record<string, unknown>, `${name}.`);
-  });
-}
-
-function allowed(field: string): string[] {
-  return EcsFlat[field].allowed_values!.map(v => v.name);
 }
 
 const accessMeta = {

@@ -8,23 +8,11 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import type { JsonObject } from '@backstage/config';
-import { Writable } from 'node:stream';
-import { transports } from 'winston';
+import { captured } from './__testUtils__/ecs';
 import { ecsRootLoggerServiceFactory } from './ecsRootLoggerServiceFactory';
 
-function capture() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
-  return { lines, transport: new transports.Stream({ stream }) };
-}
-
 async function rootLogger(data: JsonObject) {
-  const { lines, transport } = capture();
+  const { lines, transport } = captured();
   const tester = ServiceFactoryTester.from(
     ecsRootLoggerServiceFactory({ transports: [transport] }),
     { dependencies: [mockServices.rootConfig.factory({ data })] },
@@ -60,7 +48,7 @@ describe('ecsRootLoggerServiceFactory', () => {
   });
 
   it('serves the plugins of a backend, their lines named by plugin', async () => {
-    const { lines, transport } = capture();
+    const { lines, transport } = captured();
     const plugin = createBackendPlugin({
       pluginId: 'probe',
       register(env) {
