@@ -7,6 +7,7 @@ import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-no
 import {
   AuditChain,
   AuditChainer,
+  CatalogServiceTargets,
   Outbox,
   OutboxWorker,
   migratedClient,
@@ -76,7 +77,13 @@ export default createBackendModule({
             allowCommittedKeys: settings.demo.enabled,
           }),
         });
-        const chainer = new AuditChainer(audit, logger);
+        const chainer = new AuditChainer(audit, logger, undefined, {
+          targets: new CatalogServiceTargets({
+            catalog,
+            auth: deps.auth,
+            logger,
+          }),
+        });
         chainer.start();
         lifecycle.addShutdownHook(() => chainer.stop());
 

@@ -8,6 +8,7 @@ import { notificationService } from '@backstage/plugin-notifications-node';
 import {
   AuditChain,
   AuditChainer,
+  CatalogServiceTargets,
   Outbox,
   OutboxWorker,
   addMetricsRoute,
@@ -203,7 +204,13 @@ export const sloPlugin = createBackendPlugin({
           }
         };
 
-        const chainer = new AuditChainer(audit, logger);
+        const chainer = new AuditChainer(audit, logger, undefined, {
+          targets: new CatalogServiceTargets({
+            catalog: deps.catalog,
+            auth: deps.auth,
+            logger,
+          }),
+        });
         chainer.start();
         // With no target configured there is nothing to deliver.
         const worker =

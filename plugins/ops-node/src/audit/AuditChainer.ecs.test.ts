@@ -1,10 +1,19 @@
-import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
+import {
+  TestDatabaseId,
+  TestDatabases,
+  mockServices,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { EcsFlat } from '@elastic/ecs/build/commonjs/ecs_flat';
 import { testAuditKeyring } from '../testing/auditKeys';
 import { AuditChain } from './AuditChain';
 import { AuditChainer } from './AuditChainer';
 import { CATEGORIZED_OPS_AUDIT_TYPES, auditEventToEcs } from './ecs';
+import {
+  CatalogServiceTargets,
+  type ServiceTargetLookup,
+} from './serviceTargets';
 import { createAuditChainTables } from './tables';
 
 jest.setTimeout(120_000);
@@ -29,7 +38,11 @@ function capturingLogger(lines: Line[]): LoggerService {
   return logger;
 }
 
-async function setup(databaseId: TestDatabaseId, logEvents?: boolean) {
+async function setup(
+  databaseId: TestDatabaseId,
+  logEvents?: boolean,
+  targets?: ServiceTargetLookup,
+) {
   const knex = await databases.init(databaseId);
   await createAuditChainTables(knex, TABLES);
   const audit = new AuditChain({
@@ -40,6 +53,7 @@ async function setup(databaseId: TestDatabaseId, logEvents?: boolean) {
   const lines: Line[] = [];
   const chainer = new AuditChainer(audit, capturingLogger(lines), 60_000, {
     logEvents,
+    targets,
   });
   return { knex, audit, chainer, lines };
 }
@@ -62,19 +76,37 @@ describe('auditEventToEcs', () => {
   it.each(CATEGORIZED_OPS_AUDIT_TYPES)(
     'maps %s to defined ECS fields with allowed values',
     type => {
-      const fields = auditEventToEcs({
-        type,
-        actor: 'user:default/alice',
-        recordId: 'rec-1',
-        at: '2026-12-01T10:00:00.000Z',
-        seq: 3,
-        hash: 'cd'.repeat(32),
-        data: {
-          subjectHash: SUBJECT_HASH,
-          entityRef: 'component:default/payments',
-          traceId: 'ef'.repeat(16),
+      const fields = auditEventToEcs(
+        {
+          type,
+          actor: 'user:default/alice',
+          recordId: 'rec-1',
+          at: '2026-12-01T10:00:00.000Z',
+          seq: 3,
+          hash: 'cd'.repeat(32),
+          data: {
+            subjectHash: SUBJECT_HASH,
+            entityRef: 'component:default/payments',
+            traceId: 'ef'.repeat(16),
+          },
         },
+        {
+          target: {
+            type: 'service',
+            environment: 'production',
+            owner: 'group:default/platform',
+          },
+        },
+      );
+      expect(fields.service?.target).toEqual({
+        name: 'payments',
+        id: 'component:default/payments',
+        type: 'service',
+        environment: 'production',
       });
+      expect(fields.labels?.service_target_owner).toBe(
+        'group:default/platform',
+      );
       for (const key of flatKeys(
         fields as unknown as Record<string, unknown>,
       )) {
@@ -219,6 +251,96 @@ describe.each(databases.eachSupportedId())(
         'audit drill.committed_append',
         'audit drill.committed_pending',
       ]);
+    });
+
+    it('names the catalog entity acted on as service.target, with what the catalog says of it', async () => {
+      const catalog = catalogServiceMock({
+        entities: [
+          {
+            apiVersion: 'backstage.io/v1alpha1',
+            kind: 'Component',
+            metadata: { name: 'checkout', namespace: 'default' },
+            spec: {
+              type: 'service',
+              lifecycle: 'production',
+              owner: 'engineering',
+            },
+          },
+        ],
+      });
+      const targets = new CatalogServiceTargets({
+        catalog,
+        auth: mockServices.auth(),
+      });
+      const { audit, chainer, lines } = await setup(databaseId, true, targets);
+      chainer.start();
+      const event = (entityRef: string) => ({
+        type: 'rollback.completed',
+        actor: 'user:default/alice',
+        data: { entityRef },
+      });
+      await audit.append([
+        event('component:default/checkout'),
+        event('component:default/unknown'),
+        event('user:default/bob'),
+      ]);
+      await audit.append([{ type: 'drill.started', actor: 'user:default/c' }]);
+      await chainer.logged();
+
+      // In chain order, though only the first batch waited for the catalog.
+      expect(lines.map(line => line.meta.service)).toEqual([
+        {
+          name: 'scaffolder',
+          target: {
+            name: 'checkout',
+            id: 'component:default/checkout',
+            type: 'service',
+            environment: 'production',
+          },
+        },
+        {
+          name: 'scaffolder',
+          target: { name: 'unknown', id: 'component:default/unknown' },
+        },
+        { name: 'scaffolder' },
+        { name: 'drills' },
+      ]);
+      expect(lines[0].meta.labels).toEqual({
+        ops_privileged: 'true',
+        service_target_owner: 'group:default/engineering',
+      });
+      await chainer.stop();
+    });
+
+    it('logs every line, without the facts, when the catalog fails', async () => {
+      const catalog = catalogServiceMock.mock({
+        getEntitiesByRefs: async () => {
+          throw new Error('catalog down');
+        },
+      });
+      const warnings: string[] = [];
+      const targets = new CatalogServiceTargets({
+        catalog,
+        auth: mockServices.auth(),
+        logger: { warn: message => warnings.push(message) },
+      });
+      const { audit, chainer, lines } = await setup(databaseId, true, targets);
+      chainer.start();
+      await audit.append([
+        {
+          type: 'rollback.completed',
+          actor: 'user:default/alice',
+          data: { entityRef: 'component:default/checkout' },
+        },
+      ]);
+      await chainer.stop();
+      expect(lines.map(line => line.meta.service)).toEqual([
+        {
+          name: 'scaffolder',
+          target: { name: 'checkout', id: 'component:default/checkout' },
+        },
+      ]);
+      expect(warnings).toEqual([expect.stringContaining('catalog down')]);
     });
 
     it('logs nothing when turned off', async () => {

@@ -2,6 +2,11 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { AuditEvent } from '@internal/plugin-ops-common';
 import type { AuditChain } from './AuditChain';
 import { auditEventToEcs } from './ecs';
+import {
+  entityRefOfAuditData,
+  type ServiceTargetFacts,
+  type ServiceTargetLookup,
+} from './serviceTargets';
 
 export interface AuditChainerOptions {
   /**
@@ -11,6 +16,12 @@ export interface AuditChainerOptions {
   logEvents?: boolean;
   /** `service.name` of the logged events; defaults to the plugin of each type, else the chain id. */
   service?: string;
+  /**
+   * What the catalog says of the entity an event acted on (`data.entityRef`),
+   * for the logged `service.target` (e.g. `CatalogServiceTargets`). Lines
+   * that need it wait for it, in order; without it they name the entity only.
+   */
+  targets?: ServiceTargetLookup;
 }
 
 /**
@@ -28,6 +39,8 @@ export class AuditChainer {
   #running: Promise<void> | undefined;
   #stopped = false;
   #unsubscribe: (() => void) | undefined;
+  /** Lines waiting for their catalog facts, in chain order. */
+  #logging: Promise<void> | undefined;
 
   constructor(
     private readonly audit: AuditChain,
@@ -39,15 +52,54 @@ export class AuditChainer {
   start(): void {
     this.#stopped = false;
     if (this.options.logEvents !== false && !this.#unsubscribe) {
-      this.#unsubscribe = this.audit.onChained(events => this.#log(events));
+      this.#unsubscribe = this.audit.onChained(events =>
+        this.#onChained(events),
+      );
     }
     this.#schedule(0);
   }
 
-  #log(events: AuditEvent[]) {
+  /** Logs at once when no line needs the catalog and none waits before it. */
+  #onChained(events: AuditEvent[]) {
+    const refs = this.options.targets
+      ? events.flatMap(event => entityRefOfAuditData(event.data) ?? [])
+      : [];
+    if (refs.length === 0 && !this.#logging) {
+      this.#log(events, new Map());
+      return;
+    }
+    const logged: Promise<void> = (this.#logging ?? Promise.resolve())
+      .then(() => this.#describe(refs))
+      .then(targets => this.#log(events, targets))
+      .finally(() => {
+        if (this.#logging === logged) this.#logging = undefined;
+      });
+    this.#logging = logged;
+  }
+
+  async #describe(refs: string[]): Promise<Map<string, ServiceTargetFacts>> {
+    if (refs.length === 0 || !this.options.targets) return new Map();
+    try {
+      return await this.options.targets.describe(refs);
+    } catch {
+      return new Map();
+    }
+  }
+
+  /** Resolves once every event chained so far has been logged. */
+  async logged(): Promise<void> {
+    await this.audit.listenersSettled();
+    while (this.#logging) await this.#logging;
+  }
+
+  #log(events: AuditEvent[], targets: Map<string, ServiceTargetFacts>) {
     const fallback = this.options.service;
     for (const event of events) {
-      const fields = auditEventToEcs(event, { service: fallback });
+      const entityRef = entityRefOfAuditData(event.data);
+      const fields = auditEventToEcs(event, {
+        service: fallback,
+        target: entityRef ? targets.get(entityRef) : undefined,
+      });
       if (!fields.service) {
         fields.service = { name: this.audit.chainId };
         fields.event.action = `${this.audit.chainId}.${event.type}`;
@@ -68,7 +120,7 @@ export class AuditChainer {
         `Could not chain pending audit events at shutdown; the next process will: ${error}`,
       );
     }
-    await this.audit.listenersSettled();
+    await this.logged();
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
   }

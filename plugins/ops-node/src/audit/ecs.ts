@@ -8,6 +8,7 @@
  * | request.received                    | database        | info     | a DSAR about personal data held in the data stores |
  * | request.state_changed, request.deadline_extended | database | change | the request moves on |
  * | export.created                      | database        | access   | personal data read out of the stores |
+ * | subject.revealed                    | database        | access   | a request list or detail showed subject ids |
  * | erasure.verified                    | database        | change   | personal data erased from the stores |
  * | consent.changed                     | database        | change   | the consent ledger changes |
  * | export.downloaded                   | file            | access   | an export bundle is read |
@@ -26,6 +27,13 @@
  * | scaffolder.action                   | process         | end      | an action ran (with its outcome) |
  * | anything else                       | api             | info     | |
  */
+import {
+  entityRefOfAuditData,
+  serviceTargetOf,
+  type EcsServiceTarget,
+  type ServiceTargetFacts,
+} from './serviceTargets';
+
 export interface AuditCategorization {
   category: string[];
   type: string[];
@@ -41,6 +49,7 @@ const EXACT: Record<string, AuditCategorization> = {
   'request.state_changed': c('database', 'change'),
   'request.deadline_extended': c('database', 'change'),
   'export.created': c('database', 'access'),
+  'subject.revealed': c('database', 'access'),
   'erasure.verified': c('database', 'change'),
   'consent.changed': c('database', 'change'),
   'export.downloaded': c('file', 'access'),
@@ -87,6 +96,7 @@ const SERVICES: Record<string, string> = {
   erasure: 'privacy',
   consent: 'privacy',
   legal_hold: 'privacy',
+  subject: 'privacy',
   alert: 'slo',
   evidence: 'evidence',
   binder: 'evidence',
@@ -164,8 +174,12 @@ export interface AuditEcsFields {
     dataset: 'ops.audit';
   };
   user: { id: string; name: string; target?: { id: string } };
-  service?: { name: string; target?: { name: string } };
-  labels?: { record_id?: string; ops_privileged?: 'true' };
+  service?: { name: string; target?: EcsServiceTarget };
+  labels?: {
+    record_id?: string;
+    ops_privileged?: 'true';
+    service_target_owner?: string;
+  };
   related: { user: string[] };
   trace?: { id: string };
 }
@@ -175,7 +189,10 @@ export interface AuditEcsFields {
  * (`privacy.request.received`), so types of different plugins never collide.
  *
  * Of `data` only these are read: `outcome`, `entityRef` (the catalog entity
- * acted on, as `service.target.name`), `subjectHash` (the data subject,
+ * acted on, as `service.target`: its name and ref, and with `target` what
+ * the catalog says of it: `type`, `environment` from its lifecycle and
+ * `labels.service_target_owner`; users and groups are no service target),
+ * `subjectHash` (the data subject,
  * already a keyed hash: `user.target.id` only when it is 64 hex digits) and
  * `traceId` (only when it is a 32-hex trace id). Nothing else of `data`
  * reaches the output, so a raw email or subject id never does.
@@ -184,12 +201,16 @@ export interface AuditEcsFields {
  */
 export function auditEventToEcs(
   event: AuditEventLike,
-  options: { service?: string } = {},
+  options: { service?: string; target?: ServiceTargetFacts } = {},
 ): AuditEcsFields {
   const data = event.data ?? {};
   const service = options.service ?? serviceOfOpsAudit(event.type);
   const subjectHash = str(data.subjectHash);
-  const entityRef = str(data.entityRef);
+  const entityRef = entityRefOfAuditData(data);
+  const target = entityRef
+    ? serviceTargetOf(entityRef, options.target)
+    : undefined;
+  const owner = target ? options.target?.owner : undefined;
   const traceId = str(data.traceId);
   const recordId = str(event.recordId);
   const privileged = isPrivilegedOpsAudit(event.type);
@@ -219,15 +240,16 @@ export function auditEventToEcs(
       ? {
           service: {
             name: service,
-            ...(entityRef ? { target: { name: refName(entityRef) } } : {}),
+            ...(target ? { target } : {}),
           },
         }
       : {}),
-    ...(recordId || privileged
+    ...(recordId || privileged || owner
       ? {
           labels: {
             ...(recordId ? { record_id: recordId } : {}),
             ...(privileged ? { ops_privileged: 'true' as const } : {}),
+            ...(owner ? { service_target_owner: owner } : {}),
           },
         }
       : {}),

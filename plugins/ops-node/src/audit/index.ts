@@ -19,6 +19,16 @@ export type {
   AuditEcsFields,
   AuditEventLike,
 } from './ecs';
+export {
+  CatalogServiceTargets,
+  entityRefOfAuditData,
+  serviceTargetOf,
+} from './serviceTargets';
+export type {
+  EcsServiceTarget,
+  ServiceTargetFacts,
+  ServiceTargetLookup,
+} from './serviceTargets';
 export { AuditKeyring } from './AuditKeyring';
 export type { AuditKey, AuditKeyPurpose, HmacPads } from './AuditKeyring';
 export { committedAuditKeyPaths, readAuditKeyring } from './config';

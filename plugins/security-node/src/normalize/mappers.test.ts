@@ -293,7 +293,7 @@ describe('ops audit events', () => {
     expect(failed.event.outcome).toBe('failure');
     expect(failed.service).toEqual({
       name: 'scaffolder',
-      target: { name: 'web' },
+      target: { name: 'web', id: 'component:default/web' },
     });
     expect(failed.labels?.ops_privileged).toBeUndefined();
     const rollback = event({

@@ -42,6 +42,10 @@ export interface EvaluationRunSummary {
   resolved: number;
 }
 
+/** The objective's catalog entity, for the audit event's `service.target`. */
+const entityOf = (stored: StoredObjective) =>
+  stored.entityRef ? { entityRef: stored.entityRef } : {};
+
 /** The last whole minute before `now`: the newest minute every window ends with. */
 export function lastWholeMinute(now: Date): number {
   return Math.floor(now.getTime() / MINUTE_MS) * MINUTE_MS - MINUTE_MS;
@@ -221,6 +225,7 @@ export class EvaluationService {
           at: now,
           data: {
             objective: stored.objective.id,
+            ...entityOf(stored),
             tier,
             minute: status.at,
             burnRates: notification.burnRates,
@@ -264,7 +269,12 @@ export class EvaluationService {
           type: 'alert.resolved',
           actor: EVALUATOR,
           at: this.now(),
-          data: { objective: stored.objective.id, tier, minute: status.at },
+          data: {
+            objective: stored.objective.id,
+            ...entityOf(stored),
+            tier,
+            minute: status.at,
+          },
         },
       ],
       tx,

@@ -13,6 +13,7 @@ import {
   categorizeOpsAudit,
   isPrivilegedOpsAudit,
   serviceOfOpsAudit,
+  serviceTargetOf,
 } from '@internal/plugin-ops-node';
 
 /** The privacy plugin's subject hash: HMAC-SHA256 as hex. */
@@ -41,7 +42,12 @@ export interface OpsAuditParts {
   outcome: string;
   /** Read only when it is a 64-hex keyed hash. */
   subjectHash?: string;
+  /** The catalog entity acted on; `service.target` unless `serviceTarget` says more. */
   entityRef?: string;
+  /** `service.target` as an ECS line already gave it (with the catalog's facts). */
+  serviceTarget?: JsonObject;
+  /** `labels.service_target_owner`. */
+  targetOwner?: string;
   ip?: string;
   service?: string;
   userAgent?: string;
@@ -79,11 +85,14 @@ export function opsAuditDocument(parts: OpsAuditParts): EcsDocument {
     user_agent: userAgent ? { original: userAgent } : undefined,
     service: defined({
       name: service,
-      target: entityRef ? { name: refName(entityRef) } : undefined,
+      target:
+        parts.serviceTarget ??
+        (entityRef ? serviceTargetOf(entityRef) : undefined),
     }),
     labels: defined({
       record_id: parts.recordId,
       ops_privileged: isPrivilegedOpsAudit(type) ? 'true' : undefined,
+      service_target_owner: parts.targetOwner,
     }),
     trace: traceId ? { id: traceId } : undefined,
   });
@@ -159,7 +168,8 @@ export function opsAuditFromEcs(
     actor: str(user.id),
     outcome: str(event.outcome) ?? outcomeOf(type, {}),
     subjectHash: str(obj(user.target)?.id),
-    entityRef: str(obj(obj(doc.service)?.target)?.name),
+    serviceTarget: serviceTargetFromEcs(obj(obj(doc.service)?.target)),
+    targetOwner: str(obj(doc.labels)?.service_target_owner),
     ip: str(obj(doc.source)?.ip) ?? str(obj(doc.client)?.ip),
     service,
     userAgent: str(obj(doc.user_agent)?.original),
@@ -167,6 +177,19 @@ export function opsAuditFromEcs(
     hash: str(event.id),
     seq: num(event.sequence),
     recordId: str(obj(doc.labels)?.record_id),
+  });
+}
+
+/** `service.target` of an ECS line, its four fields only. */
+function serviceTargetFromEcs(
+  target: JsonObject | undefined,
+): JsonObject | undefined {
+  if (!str(target?.name)) return undefined;
+  return defined({
+    name: str(target?.name),
+    id: str(target?.id),
+    type: str(target?.type),
+    environment: str(target?.environment),
   });
 }
 
