@@ -149,13 +149,22 @@ async function startPrivacy(
   return { server, knex, count, eu: eu.db, us: us.db, dir };
 }
 
+/**
+ * Polls the request's status until it is `state`, as another backend: a
+ * service never sees the subject id, so polling writes no subject.revealed
+ * event into the request's audit trail.
+ */
 async function waitForState(server: any, id: string, state: string) {
+  const poll = () =>
+    request(server)
+      .get(`/api/privacy/status/${id}`)
+      .set('Authorization', mockCredentials.service.header());
   for (let i = 0; i < 200; i++) {
-    const { body } = await request(server).get(`/api/privacy/status/${id}`);
+    const { body } = await poll();
     if (body.state === state) return body;
     await new Promise(r => setTimeout(r, 50));
   }
-  const { body } = await request(server).get(`/api/privacy/status/${id}`);
+  const { body } = await poll();
   throw new Error(
     `request ${id} stayed ${body.state} (${body.lastError}), expected ${state}`,
   );

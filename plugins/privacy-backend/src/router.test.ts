@@ -165,7 +165,10 @@ describe('privacy router (services mocked)', () => {
       expect(response.status).toBe(200);
       expect(response.body).toEqual({ id: ID, state: 'queued' });
     }
-    expect(services.reader.detail).toHaveBeenCalledWith(ID, FULL_SCOPE);
+    expect(services.reader.detail).toHaveBeenCalledWith(ID, {
+      caller: CALLER,
+      scope: FULL_SCOPE,
+    });
   });
 
   it('passes operator actions through with the caller', async () => {

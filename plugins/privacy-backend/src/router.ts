@@ -137,19 +137,18 @@ export async function createRouter(
   // Request routes check privacy-request permissions, which the policy may
   // grant for some requests only (requestPermissions.ts): a list is
   // filtered in the database, one request is checked once loaded, and a
-  // subject id is shown only with privacy.request.subject.read.
+  // subject id is shown only with privacy.request.subject.read (and audited
+  // as subject.revealed by the reader).
   router.get('/requests', async (req, res) => {
     const query = parseInput(listQuerySchema, req.query);
-    const { scope } = await requestAccess.readScope(req);
-    res.json(await reader.list(query, scope));
+    res.json(await reader.list(query, await requestAccess.readScope(req)));
   });
 
   // The canonical read of one request; /status/:id is the seed's alias.
   for (const path of ['/requests/:id', '/status/:id']) {
     router.get(path, async (req, res) => {
       const id = parseInput(idSchema, req.params.id);
-      const { scope } = await requestAccess.readScope(req);
-      res.json(await reader.detail(id, scope));
+      res.json(await reader.detail(id, await requestAccess.readScope(req)));
     });
   }
 

@@ -35,7 +35,8 @@ export function completionQuantiles(durations: CompletionDuration[]): Array<{
 /**
  * Whether an audit type records a read of personal data: ECS `event.type`
  * `access` in the shared categorization (an export collected from the data
- * stores, an export bundle downloaded).
+ * stores, an export bundle downloaded, a subject id shown by a request list
+ * or detail).
  */
 export const isPersonalDataAccess = (type: string): boolean =>
   categorizeOpsAudit(type).type.includes('access');

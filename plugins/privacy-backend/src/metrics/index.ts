@@ -89,7 +89,7 @@ export function createPrivacyMetrics(options: {
   });
   addScrapeTimeGauge(registry, {
     name: 'privacy_personal_data_access',
-    help: 'Audit events that read personal data (exports collected, export bundles downloaded) in the last 30 days, by type.',
+    help: 'Audit events that read personal data (exports collected, export bundles downloaded, subject ids shown) in the last 30 days, by type.',
     labelNames: ['type'],
     collect: async () =>
       (await activity.auditEvents(since()))

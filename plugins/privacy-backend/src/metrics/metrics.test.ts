@@ -208,6 +208,7 @@ describe('isPersonalDataAccess', () => {
   it('is true for the audit types that read personal data', () => {
     expect(isPersonalDataAccess('export.created')).toBe(true);
     expect(isPersonalDataAccess('export.downloaded')).toBe(true);
+    expect(isPersonalDataAccess('subject.revealed')).toBe(true);
     for (const type of [
       'request.received',
       'request.state_changed',

@@ -20,6 +20,13 @@ import type {
 } from './RequestStore';
 import type { Page } from '@internal/plugin-ops-common';
 import { FULL_SCOPE, RequestScope } from '../requestPermissions';
+import { subjectRevealedEntry } from './subjectReveal';
+
+/** Who reads: the caller (an entity ref) and what it may see. */
+export interface RequestViewer {
+  caller: string;
+  scope: RequestScope;
+}
 
 const SOURCE_COLUMNS = [
   'source',
@@ -131,7 +138,11 @@ async function loadRequestDetail(
   };
 }
 
-/** What the privacy API reads about requests: lists, details, audit trails. */
+/**
+ * What the privacy API reads about requests: lists, details, audit trails.
+ * A list or detail that shows the viewer a subject id is audited
+ * (`subject.revealed`, one event per read) before it is returned.
+ */
 export class RequestReader {
   readonly #detailSql: string;
 
@@ -139,40 +150,56 @@ export class RequestReader {
     private readonly deps: {
       db: Knex;
       store: RequestStore;
-      audit: Pick<AuditChain, 'forRecord'>;
+      audit: Pick<AuditChain, 'forRecord' | 'enqueue'>;
     },
   ) {
     this.#detailSql = compileDetailQuery(deps.db);
   }
 
   /**
-   * One page of requests, filtered and sorted, of those `scope` may read,
-   * subject ids hidden where it may not see them.
+   * One page of requests, filtered and sorted, of those the viewer may
+   * read, subject ids hidden where it may not see them.
    */
-  list(
+  async list(
     filter: RequestListFilter,
-    scope: RequestScope = FULL_SCOPE,
+    viewer: RequestViewer,
   ): Promise<Page<DsarRequest>> {
-    return this.deps.store.list(filter, new Date(), scope);
+    const page = await this.deps.store.list(filter, new Date(), viewer.scope);
+    await this.#auditReveal(viewer.caller, page.items);
+    return page;
   }
 
   /**
    * The request with its sources, export and proof; 404 when unknown, 403
-   * when `scope` may not read it.
+   * when the viewer may not read it.
    */
-  async detail(
-    id: string,
-    scope: RequestScope = FULL_SCOPE,
-  ): Promise<DsarRequestDetail> {
+  async detail(id: string, viewer: RequestViewer): Promise<DsarRequestDetail> {
     const detail = await loadRequestDetail(
       this.deps.db,
       this.#detailSql,
       this.deps.store,
       id,
-      scope,
+      viewer.scope,
     );
     if (!detail) throw new NotFoundError(`No request with id ${id}`);
+    await this.#auditReveal(viewer.caller, [detail]);
     return detail;
+  }
+
+  /**
+   * Writes the `subject.revealed` event of a read, if it shows a subject
+   * id, as a pending event (`enqueue`: no wait on the chain's lock). It is
+   * committed before the caller gets the response; if it cannot be, the
+   * read fails rather than show the id unaudited.
+   */
+  async #auditReveal(caller: string, shown: DsarRequest[]): Promise<void> {
+    const entry = subjectRevealedEntry(caller, shown, subjectId =>
+      this.deps.store.subjectHash(subjectId),
+    );
+    if (!entry) return;
+    await this.deps.db.transaction(trx =>
+      this.deps.audit.enqueue([entry], trx),
+    );
   }
 
   /** The request's audit events, oldest first; 404 when unknown, 403 as `detail`. */
