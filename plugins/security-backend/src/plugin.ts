@@ -88,8 +88,11 @@ export const securityPlugin = createBackendPlugin({
           maxQueued: config.queue.maxEntries,
           maxKeysPerRule: config.maxKeysPerRule,
           logger,
-          onAlert: alert =>
-            alerts.insert(alert, { windowSeconds: windowOf.get(alert.ruleId) }),
+          onAlert: (alert, { raisedAt }) =>
+            alerts.insert(alert, {
+              windowSeconds: windowOf.get(alert.ruleId),
+              raisedAt,
+            }),
         });
         pipeline.start();
         deps.lifecycle.addShutdownHook(() => pipeline.stop());

@@ -109,4 +109,11 @@ export interface SecurityPipelineStats {
   dropped: number;
   late: number;
   alerts: number;
+  /**
+   * Alerts raised but not stored yet (the database failed): they wait in this
+   * process, in order, and are retried with backoff until stored.
+   */
+  pendingAlerts: number;
+  /** Alerts given up on: the oldest waiting ones beyond the bound (default 1 000). */
+  alertsDropped: number;
 }

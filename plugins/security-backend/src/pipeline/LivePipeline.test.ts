@@ -1,6 +1,7 @@
 import type { LogTap } from '@internal/plugin-ops-node';
 import { seedRules, type SecurityAlert } from '@internal/plugin-security-node';
 import { liveLog } from '../__testUtils__/liveLog';
+import { ManualTimer } from '../__testUtils__/manualTimer';
 import { LivePipeline } from './LivePipeline';
 
 /** A clock the test moves by hand. */
@@ -27,11 +28,13 @@ async function setup(
   const log = await liveLog();
   const clock = new TestClock(options.at ?? NOON);
   const alerts: SecurityAlert[] = [];
+  const timer = new ManualTimer();
   const pipeline = new LivePipeline({
     tap: log.tap as LogTap,
     rules: seedRules({ timezone: 'Europe/Berlin' }),
     now: clock.now,
     maxQueued: options.maxQueued,
+    retryTimer: timer.timer,
     onAlert:
       options.onAlert ??
       (async alert => {
@@ -39,7 +42,7 @@ async function setup(
       }),
   });
   pipeline.start();
-  return { ...log, clock, alerts, pipeline };
+  return { ...log, clock, timer, alerts, pipeline };
 }
 
 describe('LivePipeline', () => {
@@ -255,18 +258,27 @@ describe('LivePipeline', () => {
     expect(alerts).toHaveLength(1);
   });
 
-  it('counts an alert that could not be stored and goes on', async () => {
-    const { access, pipeline } = await setup({
+  it('keeps an alert that could not be stored pending, retries it and goes on', async () => {
+    let down = true;
+    const stored: string[] = [];
+    const { access, timer, pipeline } = await setup({
       onAlert: async () => {
-        throw new Error('database down');
+        if (down) throw new Error('database down');
+        stored.push('alert');
       },
     });
     for (let i = 0; i < 5; i++) access({ ip: '203.0.113.7', status: 401 });
     await pipeline.idle();
     expect(pipeline.stats()).toMatchObject({
       alerts: 1,
-      skipped: { alert_store_failed: 1 },
+      pendingAlerts: 1,
+      alertsDropped: 0,
+      skipped: {},
     });
+    down = false;
+    await timer.fire();
+    expect(stored).toHaveLength(1);
+    expect(pipeline.stats()).toMatchObject({ alerts: 1, pendingAlerts: 0 });
   });
 
   it('reads nothing after stop', async () => {

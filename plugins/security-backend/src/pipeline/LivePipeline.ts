@@ -9,9 +9,14 @@ import {
   type CorrelationRule,
   type EcsDocument,
   type Enricher,
-  type SecurityAlert,
 } from '@internal/plugin-security-node';
 import { liveEntryKind, liveEntryToEcs, type LiveEntryKind } from './liveEntry';
+import {
+  PendingAlerts,
+  type RaisedAlert,
+  type RetryTimer,
+  type StoreAlert,
+} from './PendingAlerts';
 
 /** The plugin whose own log lines the pipeline never reads. */
 export const OWN_PLUGIN_ID = 'security';
@@ -19,8 +24,12 @@ export const OWN_PLUGIN_ID = 'security';
 export interface LivePipelineOptions {
   tap: LogTap;
   rules: CorrelationRule[];
-  /** Where raised alerts go (the alert store); a failure is counted, not retried. */
-  onAlert: (alert: SecurityAlert) => Promise<unknown>;
+  /**
+   * Where raised alerts go (the alert store), in the order raised. One that
+   * fails waits and is retried with backoff (see PendingAlerts), so it must be
+   * idempotent per alert.
+   */
+  onAlert: StoreAlert;
   enrich?: Enricher;
   /** Entries waiting to be processed at most; beyond it they are dropped (counted). Default 10 000. */
   maxQueued?: number;
@@ -28,10 +37,14 @@ export interface LivePipelineOptions {
   maxKeysPerRule?: number;
   /** Entries processed per turn before yielding to the event loop. Default 500. */
   batchSize?: number;
+  /** Alerts waiting to be stored at most; beyond it the oldest is dropped (counted). Default 1 000. */
+  maxPendingAlerts?: number;
+  /** Schedules the retries of alerts not stored. Default: setTimeout. */
+  retryTimer?: RetryTimer;
   /** Receipt time of entries (they carry none). Default: the system clock. */
   now?: () => Date;
-  /** For one warning per failed batch, never per entry. */
-  logger?: Pick<LoggerService, 'warn'>;
+  /** For one warning per failed store turn, never per entry or alert. */
+  logger?: Pick<LoggerService, 'warn' | 'info'>;
 }
 
 interface Queued {
@@ -47,6 +60,7 @@ interface Queued {
  * enrichment, the correlation engine, and each alert handed to `onAlert`.
  * Every entry's failure is counted by reason and skipped; nothing is logged
  * per entry, and the plugin's own lines are never read (they would loop).
+ * An alert that cannot be stored waits and is retried (PendingAlerts).
  */
 export class LivePipeline {
   readonly #options: LivePipelineOptions;
@@ -57,6 +71,7 @@ export class LivePipeline {
   #queue: Queued[] = [];
   #unsubscribe?: () => void;
   #draining?: Promise<void>;
+  readonly #pending: PendingAlerts;
   readonly #startedAt: Date;
   readonly #counters = {
     entries: 0,
@@ -75,6 +90,12 @@ export class LivePipeline {
       maxKeysPerRule: options.maxKeysPerRule ?? 10_000,
       now: () => this.#now().getTime(),
     });
+    this.#pending = new PendingAlerts({
+      store: options.onAlert,
+      max: options.maxPendingAlerts,
+      timer: options.retryTimer,
+      logger: options.logger,
+    });
     this.#startedAt = this.#now();
   }
 
@@ -84,16 +105,24 @@ export class LivePipeline {
     );
   }
 
-  /** Stops reading and processes what is queued. */
+  /**
+   * Stops reading, processes what is queued and tries the alerts not stored
+   * yet once more (warning with how many are left).
+   */
   async stop(): Promise<void> {
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
     await this.idle();
+    await this.#pending.stop();
   }
 
-  /** Resolves once everything queued so far has been processed. */
+  /**
+   * Resolves once everything queued so far has been processed and no store
+   * attempt is running (a scheduled retry may still be waiting).
+   */
   async idle(): Promise<void> {
     while (this.#draining) await this.#draining;
+    await this.#pending.idle();
   }
 
   stats(): SecurityPipelineStats {
@@ -106,6 +135,8 @@ export class LivePipeline {
       dropped: this.#counters.dropped,
       late: engine.late,
       alerts: this.#counters.alerts,
+      pendingAlerts: this.#pending.count,
+      alertsDropped: this.#pending.dropped,
     };
   }
 
@@ -168,9 +199,10 @@ export class LivePipeline {
       await new Promise(resolve => setImmediate(resolve));
       while (this.#queue.length > 0) {
         const batch = this.#queue.splice(0, this.#batchSize);
-        const alerts: SecurityAlert[] = [];
+        const alerts: RaisedAlert[] = [];
         for (const item of batch) this.#process(item, alerts);
-        await this.#hand(alerts);
+        this.#counters.alerts += alerts.length;
+        await this.#pending.add(alerts);
         if (this.#queue.length > 0) {
           await new Promise(resolve => setImmediate(resolve));
         }
@@ -180,7 +212,7 @@ export class LivePipeline {
     }
   }
 
-  #process(item: Queued, alerts: SecurityAlert[]) {
+  #process(item: Queued, alerts: RaisedAlert[]) {
     try {
       const result = liveEntryToEcs(item.entry, item.kind, item.at);
       if ('problem' in result) {
@@ -191,28 +223,12 @@ export class LivePipeline {
         ? this.#options.enrich(result.event)
         : result.event;
       this.#counters.events += 1;
-      alerts.push(...this.#engine.push(doc));
+      const raisedAt = this.#now();
+      for (const alert of this.#engine.push(doc)) {
+        alerts.push({ alert, raisedAt });
+      }
     } catch {
       this.#skip('failed');
-    }
-  }
-
-  async #hand(alerts: SecurityAlert[]) {
-    let failed = 0;
-    for (const alert of alerts) {
-      this.#counters.alerts += 1;
-      try {
-        await this.#options.onAlert(alert);
-      } catch {
-        failed += 1;
-      }
-    }
-    if (failed > 0) {
-      this.#skipped.alert_store_failed =
-        (this.#skipped.alert_store_failed ?? 0) + failed;
-      this.#options.logger?.warn(
-        `Security pipeline: ${failed} alert(s) could not be stored`,
-      );
     }
   }
 }

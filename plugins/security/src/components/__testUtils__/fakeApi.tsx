@@ -84,6 +84,8 @@ export const pipelineStats = (
   dropped: 0,
   late: 1,
   alerts: 3,
+  pendingAlerts: 0,
+  alertsDropped: 0,
   ...overrides,
 });
 

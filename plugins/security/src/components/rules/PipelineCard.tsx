@@ -25,8 +25,10 @@ export function PipelineCard(props: { pipeline: SecurityPipelineStats }) {
         skipped (by reason). Dropped events never reached the rules because they
         fell behind; late events arrived older than the newest event seen by
         more than the tolerance and were dropped too. Rising dropped or late
-        counts mean alerts may be missing. The counters start again when the
-        backend restarts.
+        counts mean alerts may be missing. Alerts the database could not take
+        wait in the backend and are retried until stored; beyond 1,000 waiting,
+        the oldest are dropped, and a restart loses the waiting ones. The
+        counters start again when the backend restarts.
       </Typography>
       <StructuredMetadataTable
         options={{ titleFormat: asWritten }}
@@ -39,6 +41,8 @@ export function PipelineCard(props: { pipeline: SecurityPipelineStats }) {
           Dropped: formatCount(pipeline.dropped),
           Late: formatCount(pipeline.late),
           'Alerts raised': formatCount(pipeline.alerts),
+          'Alerts waiting to be stored': formatCount(pipeline.pendingAlerts),
+          'Alerts dropped unstored': formatCount(pipeline.alertsDropped),
         }}
       />
     </InfoCard>

@@ -61,11 +61,16 @@ describe('RulesTab', () => {
 
   it('shows the pipeline counters and what they mean', async () => {
     const api = fakeSecurityApi({
-      getPipeline: jest
-        .fn()
-        .mockResolvedValue(
-          pipelineStats({ entries: 5000, events: 1234, dropped: 17, late: 3 }),
-        ),
+      getPipeline: jest.fn().mockResolvedValue(
+        pipelineStats({
+          entries: 5000,
+          events: 1234,
+          dropped: 17,
+          late: 3,
+          pendingAlerts: 4321,
+          alertsDropped: 876,
+        }),
+      ),
     });
     await renderSecurity(api, '/security/rules');
 
@@ -77,6 +82,11 @@ describe('RulesTab', () => {
     ).toBeInTheDocument();
     expect(screen.getByText('17')).toBeInTheDocument();
     expect(screen.getByText(/alerts may be missing/)).toBeInTheDocument();
+    expect(screen.getByText('Alerts waiting to be stored')).toBeInTheDocument();
+    expect(screen.getByText('4,321')).toBeInTheDocument();
+    expect(screen.getByText('Alerts dropped unstored')).toBeInTheDocument();
+    expect(screen.getByText('876')).toBeInTheDocument();
+    expect(screen.getByText(/retried until stored/)).toBeInTheDocument();
   });
 
   it('shows load errors of the rules and the pipeline', async () => {
