@@ -288,7 +288,7 @@ export const sloPlugin = createBackendPlugin({
           router,
           deps.httpRouter,
           createSloMetrics({
-            source: new SloMetricsStore(db, outbox.table),
+            source: new SloMetricsStore(db, outbox),
             targets: Object.keys(notifiers),
           }),
         );

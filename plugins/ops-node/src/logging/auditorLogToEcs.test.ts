@@ -319,7 +319,7 @@ describe('ops audit lines in ECS mode', () => {
     expectValidEcs(doc);
     expect(doc.service).toEqual({
       name: 'privacy',
-      target: { name: 'payments' },
+      target: { name: 'payments', id: 'component:default/payments' },
     });
     expect(doc.event.dataset).toBe('ops.audit');
     expect(doc).not.toHaveProperty(['service.name']);

@@ -79,6 +79,31 @@ describe('LogTap', () => {
     expect(tap.listenerErrors).toBe(2);
   });
 
+  it('copies a line only for listeners whose filter accepts it, once for all of them', async () => {
+    const { tap, logger } = await loggerWithTap('text');
+    const filtered: LogTapEntry[] = [];
+    const everything: LogTapEntry[] = [];
+    const asked: unknown[] = [];
+    tap.subscribe(entry => filtered.push(entry), {
+      accepts: logged => {
+        asked.push(logged.message);
+        return logged.type === 'incomingRequest';
+      },
+    });
+    logger.info('plain line');
+    logger.info('GET /x 401 s3cret-value', { type: 'incomingRequest' });
+    expect(asked).toEqual(['plain line', 'GET /x 401 s3cret-value']);
+    expect(filtered).toEqual([
+      expect.objectContaining({ message: 'GET /x 401 ***' }),
+    ]);
+
+    tap.subscribe(entry => everything.push(entry));
+    logger.info('second', { type: 'incomingRequest' });
+    expect(everything).toHaveLength(1);
+    // One copy, shared: the same object reaches both listeners.
+    expect(filtered[1]).toBe(everything[0]);
+  });
+
   it('stops delivering after unsubscribe', async () => {
     const { tap, logger } = await loggerWithTap('text');
     const seen: LogTapEntry[] = [];

@@ -14,19 +14,24 @@ export type LogTapEntry = Readonly<Record<string, unknown>>;
 /** Called synchronously for every entry: keep it cheap (filter, then queue). */
 export type LogTapListener = (entry: LogTapEntry) => void;
 
+/**
+ * Which entries a listener wants, asked of the logged object itself before
+ * any copy is made: read a few fields, keep no reference, change nothing.
+ */
+export type LogTapFilter = (logged: LogTapEntry) => boolean;
+
+interface Subscription {
+  listener: LogTapListener;
+  accepts?: LogTapFilter;
+}
+
 class LogTapTransport extends WinstonTransport {
-  constructor(
-    private readonly tap: {
-      hasListeners: boolean;
-      publish(entry: LogTapEntry): void;
-      entryOf(info: Record<string, unknown>): LogTapEntry;
-    },
-  ) {
+  constructor(private readonly tap: { deliver(info: LogTapEntry): void }) {
     super();
   }
 
   log(info: Record<string, unknown>, callback: () => void): void {
-    if (this.tap.hasListeners) this.tap.publish(this.tap.entryOf(info));
+    this.tap.deliver(info);
     callback();
   }
 }
@@ -44,16 +49,24 @@ class LogTapTransport extends WinstonTransport {
  * `listenerErrors`.
  */
 export class LogTap {
-  readonly #listeners = new Set<LogTapListener>();
+  readonly #subscriptions = new Set<Subscription>();
   readonly #secrets = new Set<string>();
   #redaction: RegExp | undefined;
   #listenerErrors = 0;
 
-  /** Receives every later entry until the returned function is called. */
-  subscribe(listener: LogTapListener): () => void {
-    this.#listeners.add(listener);
+  /**
+   * Receives every later entry (those `options.accepts` takes) until the
+   * returned function is called. Entries are copied and redacted once per
+   * logged line, and only when some listener accepts it.
+   */
+  subscribe(
+    listener: LogTapListener,
+    options: { accepts?: LogTapFilter } = {},
+  ): () => void {
+    const subscription = { listener, accepts: options.accepts };
+    this.#subscriptions.add(subscription);
     return () => {
-      this.#listeners.delete(listener);
+      this.#subscriptions.delete(subscription);
     };
   }
 
@@ -78,17 +91,28 @@ export class LogTap {
   }
 
   get hasListeners(): boolean {
-    return this.#listeners.size > 0;
+    return this.#subscriptions.size > 0;
   }
 
   get listenerErrors(): number {
     return this.#listenerErrors;
   }
 
+  /** Hands an entry as it is (already a plain copy) to the listeners that accept it. */
   publish(entry: LogTapEntry): void {
-    for (const listener of this.#listeners) {
+    this.#fanOut(entry, () => entry);
+  }
+
+  /** What the transport calls with each logged object: copied only if wanted. */
+  deliver(info: LogTapEntry): void {
+    let copy: LogTapEntry | undefined;
+    this.#fanOut(info, () => (copy ??= this.entryOf(info)));
+  }
+
+  #fanOut(logged: LogTapEntry, entry: () => LogTapEntry) {
+    for (const { listener, accepts } of this.#subscriptions) {
       try {
-        listener(entry);
+        if (!accepts || accepts(logged)) listener(entry());
       } catch {
         this.#listenerErrors += 1;
       }

@@ -339,6 +339,33 @@ describe.each(databases.eachSupportedId())('Outbox on %p', databaseId => {
     expect(receiver.requests[0].body).toEqual({ summary: 'ticket for k1' });
   });
 
+  it('counts deliveries by target in one state', async () => {
+    const { knex, outbox, worker } = await setup(databaseId);
+    const receiver = await startReceiver();
+    const other = (key: string) => ({
+      ...hook(receiver, key),
+      target: 'pager',
+    });
+    await outbox.enqueue(
+      [hook(receiver, 'a'), hook(receiver, 'b'), other('c')],
+      knex,
+    );
+    expect(await outbox.countByTarget()).toEqual(
+      expect.arrayContaining([
+        { target: 'http', count: 2 },
+        { target: 'pager', count: 1 },
+      ]),
+    );
+    // Only the http deliverer exists: its two are delivered, the pager one waits.
+    await worker().deliverDue();
+    expect(await outbox.countByTarget('pending')).toEqual([
+      { target: 'pager', count: 1 },
+    ]);
+    expect(await outbox.countByTarget('delivered')).toEqual([
+      { target: 'http', count: 2 },
+    ]);
+  });
+
   it('retries a 503 with exponential backoff until it is delivered', async () => {
     const { knex, outbox, clock, worker } = await setup(databaseId);
     const receiver = await startReceiver();

@@ -176,6 +176,19 @@ export class Outbox {
     };
   }
 
+  /** How many deliveries each target has in `state` (default: pending), in one query. */
+  async countByTarget(
+    state: OutboxState = 'pending',
+  ): Promise<Array<{ target: string; count: number }>> {
+    const rows: Array<{ target: string; count: number | string }> =
+      await this.db(this.table)
+        .where('state', state)
+        .groupBy('target')
+        .select('target')
+        .count({ count: '*' });
+    return rows.map(row => ({ target: row.target, count: Number(row.count) }));
+  }
+
   async get(id: number): Promise<OutboxDelivery | undefined> {
     const row = await this.db<OutboxRow>(this.table).where({ id }).first();
     return row ? toDelivery(row) : undefined;

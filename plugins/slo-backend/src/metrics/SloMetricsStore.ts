@@ -1,5 +1,6 @@
 import type { SloStatus } from '@internal/plugin-slo-common';
 import type { Knex } from 'knex';
+import type { Outbox } from '@internal/plugin-ops-node';
 import { OBJECTIVES_TABLE } from '../objectives/ObjectiveStore';
 
 /** The alerts table (`AlertStore`'s). */
@@ -37,12 +38,12 @@ export interface SloMetricsSource {
 /**
  * Reads the figures of the SLO metrics from the plugin's tables: the latest
  * evaluation each objective stored (never evaluated again here), the firing
- * alert rows and the outbox's pending rows.
+ * alert rows, and the outbox's pending deliveries by target.
  */
 export class SloMetricsStore implements SloMetricsSource {
   constructor(
     private readonly db: Knex,
-    private readonly outboxTable: string,
+    private readonly outbox: Pick<Outbox, 'countByTarget'>,
   ) {}
 
   async latestEvaluations(): Promise<ObjectiveEvaluation[]> {
@@ -79,13 +80,7 @@ export class SloMetricsStore implements SloMetricsSource {
     }));
   }
 
-  async pendingNotifications(): Promise<PendingCount[]> {
-    const rows: Array<{ target: string; count: number | string }> =
-      await this.db(this.outboxTable)
-        .where('state', 'pending')
-        .groupBy('target')
-        .select('target')
-        .count({ count: '*' });
-    return rows.map(row => ({ target: row.target, count: Number(row.count) }));
+  pendingNotifications(): Promise<PendingCount[]> {
+    return this.outbox.countByTarget('pending');
   }
 }

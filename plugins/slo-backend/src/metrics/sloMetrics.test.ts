@@ -66,7 +66,7 @@ async function setup(id: TestDatabaseId) {
   clock = new Date(START + 1499 * MINUTE + 90_000);
   await services.evaluation.evaluateAll();
   const registry = createSloMetrics({
-    source: new SloMetricsStore(knex, services.outbox.table),
+    source: new SloMetricsStore(knex, services.outbox),
     targets: ['pager', 'tickets'],
   });
   return { ...services, registry };
