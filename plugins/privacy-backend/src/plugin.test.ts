@@ -1,4 +1,3 @@
-import { TEST_AUDIT_KEY } from '@internal/plugin-ops-node/testing';
 import {
   TestDatabaseId,
   TestDatabases,
@@ -16,6 +15,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { readExportArchive } from './exports/bundle';
 import { resourceEntity } from './testing/harness';
+import { startPrivacyTestBackend } from './testing/testBackend';
 import { privacyPlugin } from './plugin';
 
 jest.setTimeout(60_000);
@@ -88,60 +88,49 @@ async function startPrivacy(
   const dir = mkdtempSync(join(tmpdir(), 'privacy-test-'));
   const eu = await createStore(dir, 'eu');
   const us = await createStore(dir, 'us');
-  const { server } = await startTestBackend({
-    features: [
-      privacyPlugin,
-      mockServices.database.factory({ knex }),
-      mockServices.permissions.factory({
-        result: options.permission ?? AuthorizeResult.ALLOW,
-      }),
-      catalogServiceMock.factory({
-        entities: [
-          resourceEntity('eu-db', 'EU', 'eu-store'),
-          resourceEntity('us-db', 'US', 'us-store'),
-        ],
-      }),
-      mockServices.rootConfig.factory({
-        data: {
-          ops: {
-            audit: { signingKey: TEST_AUDIT_KEY },
-            api: options.api ?? true,
-            storage: { directory: join(dir, 'blobs') },
-            queue: { driver: 'memory', backoffSeconds: 0.01 },
-          },
-          privacy: {
-            identifiers: { key: { id: 'test-ids', key: key() }, pepper: key() },
-            intakeRateLimit: { perMinute: options.perMinute ?? 1000 },
-            regions: {
-              EU: {
-                masterKey: { id: 'eu-1', key: key() },
-                storage: { directory: join(dir, 'EU') },
-              },
-              US: {
-                masterKey: { id: 'us-1', key: key() },
-                storage: { directory: join(dir, 'US') },
-              },
-            },
-            connections: {
-              'eu-store': {
-                type: 'sql',
-                region: 'EU',
-                client: 'better-sqlite3',
-                connection: eu.file,
-                tables,
-              },
-              'us-store': {
-                type: 'sql',
-                region: 'US',
-                client: 'better-sqlite3',
-                connection: us.file,
-                tables,
-              },
-            },
-          },
-        },
-      }),
+  const { server } = await startPrivacyTestBackend({
+    knex,
+    dir,
+    permissions: mockServices.permissions.factory({
+      result: options.permission ?? AuthorizeResult.ALLOW,
+    }),
+    entities: [
+      resourceEntity('eu-db', 'EU', 'eu-store'),
+      resourceEntity('us-db', 'US', 'us-store'),
     ],
+    ops: {
+      api: options.api ?? true,
+      queue: { driver: 'memory', backoffSeconds: 0.01 },
+    },
+    privacy: {
+      intakeRateLimit: { perMinute: options.perMinute ?? 1000 },
+      regions: {
+        EU: {
+          masterKey: { id: 'eu-1', key: key() },
+          storage: { directory: join(dir, 'EU') },
+        },
+        US: {
+          masterKey: { id: 'us-1', key: key() },
+          storage: { directory: join(dir, 'US') },
+        },
+      },
+      connections: {
+        'eu-store': {
+          type: 'sql',
+          region: 'EU',
+          client: 'better-sqlite3',
+          connection: eu.file,
+          tables,
+        },
+        'us-store': {
+          type: 'sql',
+          region: 'US',
+          client: 'better-sqlite3',
+          connection: us.file,
+          tables,
+        },
+      },
+    },
   });
   const count = async () =>
     Number((await knex('privacy_requests').count({ n: '*' }))[0].n);

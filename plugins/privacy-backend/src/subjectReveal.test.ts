@@ -1,4 +1,3 @@
-import { TEST_AUDIT_KEY } from '@internal/plugin-ops-node/testing';
 import {
   coreServices,
   createServiceFactory,
@@ -8,10 +7,7 @@ import {
   TestDatabaseId,
   TestDatabases,
   mockCredentials,
-  mockServices,
-  startTestBackend,
 } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { privacyRequestSubjectReadPermission } from '@internal/plugin-privacy-common';
 import type { Knex } from 'knex';
@@ -19,9 +15,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { privacyPlugin } from './plugin';
 import { subjectRevealedEntry } from './requests/subjectReveal';
-import { key32 } from './testing/harness';
+import { startPrivacyTestBackend } from './testing/testBackend';
 
 jest.setTimeout(60_000);
 
@@ -73,35 +68,7 @@ async function startWithRequests(databaseId: TestDatabaseId) {
   const knex: Knex = await databases.init(databaseId);
   const dir = mkdtempSync(join(tmpdir(), 'privacy-reveal-'));
   dirs.push(dir);
-  const { server } = await startTestBackend({
-    features: [
-      privacyPlugin,
-      permissions,
-      mockServices.database.factory({ knex }),
-      catalogServiceMock.factory({ entities: [] }),
-      mockServices.rootConfig.factory({
-        data: {
-          ops: {
-            audit: { signingKey: TEST_AUDIT_KEY },
-            queue: { driver: 'memory', workers: false },
-            storage: { directory: join(dir, 'blobs') },
-          },
-          privacy: {
-            identifiers: {
-              key: { id: 'reveal-ids', key: key32() },
-              pepper: key32(),
-            },
-            regions: {
-              EU: {
-                masterKey: { id: 'eu-1', key: key32() },
-                storage: { directory: join(dir, 'EU') },
-              },
-            },
-          },
-        },
-      }),
-    ],
-  });
+  const { server } = await startPrivacyTestBackend({ knex, dir, permissions });
   const as = (user: string) => mockCredentials.user.header(user);
   const ids: string[] = [];
   for (const subject of SUBJECTS) {

@@ -1,4 +1,3 @@
-import { TEST_AUDIT_KEY } from '@internal/plugin-ops-node/testing';
 /*
  * Property-based fuzzing of the privacy HTTP API through the real plugin
  * (startTestBackend): arbitrary JSON and non-JSON bodies, content types,
@@ -14,14 +13,7 @@ import { TEST_AUDIT_KEY } from '@internal/plugin-ops-node/testing';
  * in the background between the counts.
  */
 /* eslint jest/expect-expect: ['warn', { assertFunctionNames: ['expect', 'fc.assert'] }] */
-import {
-  TestDatabaseId,
-  TestDatabases,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
 import {
   consentChangeSchema,
   consentLookupSchema,
@@ -30,21 +22,20 @@ import {
 } from '@internal/plugin-privacy-common';
 import fc from 'fast-check';
 import type { Knex } from 'knex';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { z } from 'zod';
-import { privacyPlugin } from '../plugin';
 import { holdSchema, listQuerySchema } from '../schemas';
+import { startPrivacyTestBackend } from '../testing/testBackend';
 
 jest.setTimeout(180_000);
 
 const RUNS = Number(process.env.PRIVACY_FUZZ_RUNS ?? 100);
 const BODY_LIMIT_BYTES = 64 * 1024; // express.json({ limit: '64kb' }) in the router
 const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
-const key = () => randomBytes(32).toString('base64');
 
 // ---------------------------------------------------------------------------
 // Arbitraries
@@ -417,35 +408,10 @@ describe.each(databases.eachSupportedId())('fuzzed input on %p', databaseId => {
   beforeAll(async () => {
     knex = await databases.init(databaseId as TestDatabaseId);
     dir = mkdtempSync(join(tmpdir(), 'privacy-fuzz-'));
-    ({ server } = await startTestBackend({
-      features: [
-        privacyPlugin,
-        mockServices.database.factory({ knex }),
-        mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
-        catalogServiceMock.factory({ entities: [] }),
-        mockServices.rootConfig.factory({
-          data: {
-            ops: {
-              audit: { signingKey: TEST_AUDIT_KEY },
-              queue: { driver: 'memory', workers: false },
-              storage: { directory: join(dir, 'blobs') },
-            },
-            privacy: {
-              identifiers: {
-                key: { id: 'fuzz-ids', key: key() },
-                pepper: key(),
-              },
-              intakeRateLimit: { perMinute: 1_000_000 },
-              regions: {
-                EU: {
-                  masterKey: { id: 'eu-1', key: key() },
-                  storage: { directory: join(dir, 'EU') },
-                },
-              },
-            },
-          },
-        }),
-      ],
+    ({ server } = await startPrivacyTestBackend({
+      knex,
+      dir,
+      privacy: { intakeRateLimit: { perMinute: 1_000_000 } },
     }));
 
     // A finished export of the calling user: every action on it is illegal.
