@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { readExportArchive } from './exports/bundle';
 import { resourceEntity } from './testing/harness';
-import { startPrivacyTestBackend } from './testing/testBackend';
+import { startPrivacyTestBackend } from './testing/__testUtils__/testBackend';
 import { privacyPlugin } from './plugin';
 
 jest.setTimeout(60_000);

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { subjectRevealedEntry } from './requests/subjectReveal';
-import { startPrivacyTestBackend } from './testing/testBackend';
+import { startPrivacyTestBackend } from './testing/__testUtils__/testBackend';
 
 jest.setTimeout(60_000);
 

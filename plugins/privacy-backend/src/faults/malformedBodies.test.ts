@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { z } from 'zod';
 import { holdSchema, listQuerySchema } from '../schemas';
-import { startPrivacyTestBackend } from '../testing/testBackend';
+import { startPrivacyTestBackend } from '../testing/__testUtils__/testBackend';
 
 jest.setTimeout(180_000);
 

@@ -6,8 +6,8 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { TEST_AUDIT_KEY } from '@internal/plugin-ops-node/testing';
 import type { Knex } from 'knex';
 import { join } from 'node:path';
-import { privacyPlugin } from '../plugin';
-import { key32 } from './harness';
+import { privacyPlugin } from '../../plugin';
+import { key32 } from '../harness';
 
 /**
  * The privacy plugin on a test backend over `knex`, with fresh keys, the
