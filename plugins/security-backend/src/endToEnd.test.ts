@@ -12,6 +12,7 @@ import { TEST_AUDIT_KEY } from '@internal/plugin-ops-node/testing';
 import sloPlugin from '@internal/plugin-slo-backend';
 import request from 'supertest';
 import { liveLog } from './__testUtils__/liveLog';
+import { detectorScheduler } from './__testUtils__/detectorScheduler';
 import { securityPlugin } from './plugin';
 
 jest.setTimeout(60_000);
@@ -49,10 +50,12 @@ describe.each(databases.eachSupportedId())(
             pluginDivisionMode: 'schema',
           }
         : { client: 'better-sqlite3', connection: ':memory:' };
+      const scheduler = detectorScheduler();
       const { server } = await startTestBackend({
         features: [
           sloPlugin,
           securityPlugin,
+          scheduler.factory,
           createServiceFactory({
             service: opsLogTapServiceRef,
             deps: {},
@@ -88,6 +91,7 @@ describe.each(databases.eachSupportedId())(
       for (let i = 0; i < 5; i++) access({ ip: '203.0.113.66', status: 401 });
 
       const alert = await eventually(async () => {
+        await scheduler.run();
         const res = await request(server).get('/api/security/alerts');
         expect(res.body.totalCount).toBe(1);
         return res.body.items[0];

@@ -11,6 +11,7 @@ import { TEST_AUDIT_KEY } from '@internal/plugin-ops-node/testing';
 import type { Knex } from 'knex';
 import request from 'supertest';
 import { liveLog } from './__testUtils__/liveLog';
+import { detectorScheduler } from './__testUtils__/detectorScheduler';
 import { securityPlugin } from './plugin';
 
 jest.setTimeout(60_000);
@@ -56,9 +57,11 @@ describe.each(databases.eachSupportedId())(
     ) {
       const knex = options.knex ?? (await databases.init(databaseId));
       const tap = new LogTap();
+      const scheduler = detectorScheduler();
       const { server } = await startTestBackend({
         features: [
           securityPlugin,
+          scheduler.factory,
           tapFactory(tap),
           mockServices.database.factory({ knex }),
           mockServices.permissions.factory({
@@ -76,18 +79,20 @@ describe.each(databases.eachSupportedId())(
         ],
       });
       const log = await liveLog(tap);
-      return { server, knex, ...log };
+      return { server, knex, detect: scheduler.run, ...log };
     }
 
     /** A brute force on the tap; resolves with the stored alert. */
     async function bruteForce(
       server: Awaited<ReturnType<typeof start>>['server'],
       access: Awaited<ReturnType<typeof start>>['access'],
+      detect: () => Promise<void>,
     ) {
       for (let i = 0; i < 5; i++) {
         access({ ip: '203.0.113.7', status: 401, userAgent: FIREFOX });
       }
       return eventually(async () => {
+        await detect();
         const res = await request(server).get('/api/security/alerts');
         expect(res.body.totalCount).toBe(1);
         return res.body.items[0];
@@ -95,11 +100,11 @@ describe.each(databases.eachSupportedId())(
     }
 
     it('raises an alert from the live stream and serves it with its events', async () => {
-      const { server, access } = await start();
+      const { server, access, detect } = await start();
       expect((await request(server).get('/api/security/health')).body).toEqual({
         status: 'ok',
       });
-      const alert = await bruteForce(server, access);
+      const alert = await bruteForce(server, access, detect);
       expect(alert).toMatchObject({
         ruleId: 'brute-force',
         status: 'open',
@@ -140,8 +145,8 @@ describe.each(databases.eachSupportedId())(
     });
 
     it('changes status with the caller as author, and refuses bad input changing nothing', async () => {
-      const { server, access, knex } = await start();
-      const alert = await bruteForce(server, access);
+      const { server, access, knex, detect } = await start();
+      const alert = await bruteForce(server, access, detect);
       const path = `/api/security/alerts/${alert.id}/status`;
       const bad = [
         request(server).post(path).send({ status: 'closed' }),
@@ -222,7 +227,7 @@ describe.each(databases.eachSupportedId())(
     });
 
     it('refuses readers and managers without the permissions', async () => {
-      const { server, access, knex } = await start({
+      const { server, access, knex, detect } = await start({
         permission: AuthorizeResult.DENY,
       });
       for (const path of ['/alerts', '/summary', '/rules', '/pipeline']) {
@@ -232,6 +237,7 @@ describe.each(databases.eachSupportedId())(
       }
       for (let i = 0; i < 5; i++) access({ ip: '203.0.113.7', status: 401 });
       const id = await eventually(async () => {
+        await detect();
         const row = await knex('security_alerts').first();
         expect(row).toBeDefined();
         return row.id;

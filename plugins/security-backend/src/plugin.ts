@@ -27,6 +27,7 @@ import { seedDemoAlerts } from './demo';
 import { createSecurityMetrics } from './metrics';
 import { sloAlertDeliverer } from './notify';
 import { LivePipeline } from './pipeline';
+import { Detector, EventStream, PipelineStatus } from './stream';
 import { createRouter } from './router';
 
 const MAX_ATTEMPTS = 8;
@@ -42,6 +43,7 @@ export const securityPlugin = createBackendPlugin({
         auth: coreServices.auth,
         discovery: coreServices.discovery,
         tap: opsLogTapServiceRef,
+        scheduler: coreServices.scheduler,
       },
       async init(deps) {
         const { config: rootConfig, logger } = deps;
@@ -80,22 +82,41 @@ export const securityPlugin = createBackendPlugin({
           : undefined;
         const alerts = new AlertStore({ db, audit, outbox, notifications });
 
-        const windowOf = new Map(rules.map(r => [r.id, r.windowSeconds]));
+        const stream = new EventStream(db);
         const pipeline = new LivePipeline({
           tap: deps.tap,
           rules,
           enrich,
           maxQueued: config.queue.maxEntries,
+          logger,
+          append: documents => stream.append(documents),
+        });
+        pipeline.start();
+        deps.lifecycle.addShutdownHook(() => pipeline.stop());
+
+        const windowOf = new Map(rules.map(r => [r.id, r.windowSeconds]));
+        const detector = new Detector({
+          stream,
+          rules,
           maxKeysPerRule: config.maxKeysPerRule,
           logger,
-          onAlert: (alert, { raisedAt }) =>
+          storeAlert: (alert, { raisedAt }) =>
             alerts.insert(alert, {
               windowSeconds: windowOf.get(alert.ruleId),
               raisedAt,
             }),
         });
-        pipeline.start();
-        deps.lifecycle.addShutdownHook(() => pipeline.stop());
+        // One replica at a time runs the rules over every replica's events.
+        await deps.scheduler.scheduleTask({
+          id: 'security-detector',
+          scope: 'global',
+          frequency: { seconds: 2 },
+          timeout: { minutes: 1 },
+          fn: async () => {
+            await detector.runOnce();
+          },
+        });
+        const status = new PipelineStatus(pipeline, detector, stream);
 
         const worker = notifications
           ? new OutboxWorker({
@@ -127,9 +148,9 @@ export const securityPlugin = createBackendPlugin({
         addMetricsRoute(
           router,
           deps.httpRouter,
-          createSecurityMetrics({ alerts, pipeline, outbox }),
+          createSecurityMetrics({ alerts, pipeline: status, outbox }),
         );
-        router.use(createRouter({ allow, alerts, pipeline }));
+        router.use(createRouter({ allow, alerts, pipeline: status }));
 
         if (config.demo.enabled) {
           const seeded = await seedDemoAlerts(alerts);

@@ -13,7 +13,7 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import type { AlertStore } from './alerts';
-import type { LivePipeline } from './pipeline';
+import type { PipelineStatus } from './stream';
 
 const listQuerySchema = pageQuerySchema
   .extend({
@@ -45,7 +45,7 @@ const summaryQuerySchema = z
 export interface RouterOptions {
   allow: PermissionMiddleware;
   alerts: Pick<AlertStore, 'list' | 'get' | 'changeStatus' | 'summaryByDay'>;
-  pipeline: Pick<LivePipeline, 'stats' | 'rules'>;
+  pipeline: Pick<PipelineStatus, 'stats' | 'rules'>;
 }
 
 /** The security plugin's HTTP API (see @internal/plugin-security-common api.ts). */
@@ -87,7 +87,7 @@ export function createRouter(options: RouterOptions): express.Router {
   });
 
   router.get('/pipeline', read, async (_req, res) => {
-    res.json(pipeline.stats());
+    res.json(await pipeline.stats());
   });
 
   return router;

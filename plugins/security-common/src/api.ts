@@ -98,22 +98,31 @@ export interface SecurityRuleInfo {
 
 /** The live pipeline's counters since this backend process started. */
 export interface SecurityPipelineStats {
+  /** When this process started counting (the per-process counters below). */
   startedAt: string;
-  /** Log entries read from the backend's log stream. */
+  /** Log entries read from this process's log stream. */
   entries: number;
-  /** Entries that became ECS events the rules saw. */
+  /** Entries that became ECS events. */
   events: number;
+  /** Events a rule could match, appended to the shared stream (or waiting to be). */
+  streamed: number;
   /** Entries skipped, by reason (not security-relevant, unreadable, ...). */
   skipped: Record<string, number>;
-  /** Events dropped because the queue was full (the rules fell behind). */
+  /** Entries dropped because the queue was full (this process fell behind). */
   dropped: number;
-  late: number;
-  alerts: number;
   /**
-   * Alerts raised but not stored yet (the database failed): they wait in this
-   * process, in order, and are retried with backoff until stored.
+   * Events not appended to the shared stream yet (the database failed): they
+   * wait in this process, in order, and are retried with backoff.
    */
-  pendingAlerts: number;
-  /** Alerts given up on: the oldest waiting ones beyond the bound (default 1 000). */
-  alertsDropped: number;
+  pendingEvents: number;
+  /** Events given up on: the oldest waiting ones beyond the bound (default 10 000). */
+  eventsDropped: number;
+  /** Events in the shared stream (all replicas) the rules have not read yet. */
+  streamLag: number;
+  /** The detector's last turn (on any replica); absent before the first. */
+  detectorRunAt?: string;
+  /** Events the rules dropped as too late, while the detector ran in this process. */
+  late: number;
+  /** Alerts the detector raised while it ran in this process. */
+  alerts: number;
 }

@@ -1,7 +1,7 @@
 import { addScrapeTimeGauge, type Outbox } from '@internal/plugin-ops-node';
 import { Registry } from 'prom-client';
 import type { AlertStore } from '../alerts';
-import type { LivePipeline } from '../pipeline';
+import type { PipelineStatus } from '../stream';
 
 /**
  * The security plugin's Prometheus metrics, computed at scrape time: alerts
@@ -11,7 +11,7 @@ import type { LivePipeline } from '../pipeline';
  */
 export function createSecurityMetrics(options: {
   alerts: Pick<AlertStore, 'countsBy'>;
-  pipeline: Pick<LivePipeline, 'stats' | 'rules' | 'queued'>;
+  pipeline: Pick<PipelineStatus, 'stats' | 'rules' | 'queued'>;
   outbox: Pick<Outbox, 'list'>;
 }): Registry {
   const { alerts, pipeline, outbox } = options;
@@ -26,37 +26,51 @@ export function createSecurityMetrics(options: {
         value: r.count,
       })),
   });
-  const counter = (name: string, help: string, value: () => number) =>
+  const counter = (
+    name: string,
+    help: string,
+    value: () => number | Promise<number>,
+  ) =>
     addScrapeTimeGauge(registry, {
       name,
       help,
       labelNames: [],
-      collect: async () => [{ labels: {}, value: value() }],
+      collect: async () => [{ labels: {}, value: await value() }],
     });
   counter(
     'security_pipeline_entries',
     'Log entries the live pipeline read since this process started.',
-    () => pipeline.stats().entries,
+    async () => (await pipeline.stats()).entries,
   );
   counter(
     'security_pipeline_events',
-    'ECS events the correlation rules saw since this process started.',
-    () => pipeline.stats().events,
+    'ECS events this process normalized since it started.',
+    async () => (await pipeline.stats()).events,
   );
   counter(
     'security_pipeline_dropped',
     'Entries dropped because the pipeline queue was full, since start.',
-    () => pipeline.stats().dropped,
+    async () => (await pipeline.stats()).dropped,
   );
   counter(
     'security_pipeline_late',
     'Events dropped by the rules as too late, since start.',
-    () => pipeline.stats().late,
+    async () => (await pipeline.stats()).late,
   );
   counter(
     'security_pipeline_alerts',
-    'Alerts the rules raised in this process since start.',
-    () => pipeline.stats().alerts,
+    'Alerts the detector raised while it ran in this process, since start.',
+    async () => (await pipeline.stats()).alerts,
+  );
+  counter(
+    'security_pipeline_stream_lag',
+    'Events in the shared stream the rules have not read yet (all replicas).',
+    async () => (await pipeline.stats()).streamLag,
+  );
+  counter(
+    'security_pipeline_pending_events',
+    'Events waiting in this process to be appended to the shared stream.',
+    async () => (await pipeline.stats()).pendingEvents,
   );
   counter(
     'security_pipeline_queued',
@@ -68,10 +82,12 @@ export function createSecurityMetrics(options: {
     help: 'Entries skipped since start, by reason.',
     labelNames: ['reason'],
     collect: async () =>
-      Object.entries(pipeline.stats().skipped).map(([reason, value]) => ({
-        labels: { reason },
-        value,
-      })),
+      Object.entries((await pipeline.stats()).skipped).map(
+        ([reason, value]) => ({
+          labels: { reason },
+          value,
+        }),
+      ),
   });
   addScrapeTimeGauge(registry, {
     name: 'security_rule_keys',

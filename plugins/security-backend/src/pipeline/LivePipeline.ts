@@ -1,9 +1,6 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { LogTap, LogTapEntry } from '@internal/plugin-ops-node';
-import type {
-  SecurityPipelineStats,
-  SecurityRuleInfo,
-} from '@internal/plugin-security-common';
+import type { SecurityPipelineStats } from '@internal/plugin-security-common';
 import {
   CorrelationEngine,
   type CorrelationRule,
@@ -11,41 +8,50 @@ import {
   type Enricher,
 } from '@internal/plugin-security-node';
 import { liveEntryKind, liveEntryToEcs, type LiveEntryKind } from './liveEntry';
-import {
-  PendingAlerts,
-  type RaisedAlert,
-  type RetryTimer,
-  type StoreAlert,
-} from './PendingAlerts';
+import { RetryQueue, type RetryTimer } from './RetryQueue';
 
 /** The plugin whose own log lines the pipeline never reads. */
 export const OWN_PLUGIN_ID = 'security';
 
+/** Where the events a rule could match go: the shared stream (one insert per call). */
+export type AppendEvents = (documents: EcsDocument[]) => Promise<unknown>;
+
 export interface LivePipelineOptions {
   tap: LogTap;
+  /** Only events at least one rule's `match` accepts are appended. */
   rules: CorrelationRule[];
   /**
-   * Where raised alerts go (the alert store), in the order raised. One that
-   * fails waits and is retried with backoff (see PendingAlerts), so it must be
-   * idempotent per alert.
+   * Appends a batch of events to the shared stream. A batch that fails
+   * waits and is retried with backoff (see RetryQueue).
    */
-  onAlert: StoreAlert;
+  append: AppendEvents;
   enrich?: Enricher;
   /** Entries waiting to be processed at most; beyond it they are dropped (counted). Default 10 000. */
   maxQueued?: number;
-  /** Keys tracked per rule (the engine's memory bound). Default 10 000. */
-  maxKeysPerRule?: number;
-  /** Entries processed per turn before yielding to the event loop. Default 500. */
+  /** Entries processed per turn (and events per insert) before yielding to the event loop. Default 500. */
   batchSize?: number;
-  /** Alerts waiting to be stored at most; beyond it the oldest is dropped (counted). Default 1 000. */
-  maxPendingAlerts?: number;
-  /** Schedules the retries of alerts not stored. Default: setTimeout. */
+  /** Events waiting to be appended at most; beyond it the oldest are dropped (counted). Default 10 000. */
+  maxPendingEvents?: number;
+  /** Schedules the retries of batches not appended. Default: setTimeout. */
   retryTimer?: RetryTimer;
   /** Receipt time of entries (they carry none). Default: the system clock. */
   now?: () => Date;
-  /** For one warning per failed store turn, never per entry or alert. */
+  /** For one warning per failed append turn, never per entry. */
   logger?: Pick<LoggerService, 'warn' | 'info'>;
 }
+
+/** This process's side of the pipeline stats (the detector's come from the stream). */
+export type LivePipelineStats = Pick<
+  SecurityPipelineStats,
+  | 'startedAt'
+  | 'entries'
+  | 'events'
+  | 'streamed'
+  | 'skipped'
+  | 'dropped'
+  | 'pendingEvents'
+  | 'eventsDropped'
+>;
 
 interface Queued {
   entry: LogTapEntry;
@@ -54,30 +60,32 @@ interface Queued {
 }
 
 /**
- * The correlation rules on the backend's live log stream. The tap listener
- * only filters and queues (bounded, dropping and counting beyond
+ * The backend's live log stream into the shared event stream. The tap
+ * listener only filters and queues (bounded, dropping and counting beyond
  * `maxQueued`); batches are processed asynchronously: ECS normalization,
- * enrichment, the correlation engine, and each alert handed to `onAlert`.
- * Every entry's failure is counted by reason and skipped; nothing is logged
- * per entry, and the plugin's own lines are never read (they would loop).
- * An alert that cannot be stored waits and is retried (PendingAlerts).
+ * enrichment, and the events at least one rule could match appended in one
+ * insert per batch (the Detector runs the rules over every replica's
+ * events). Every entry's failure is counted by reason and skipped; nothing
+ * is logged per entry, and the plugin's own lines are never read (they
+ * would loop). A batch that cannot be appended waits and is retried
+ * (RetryQueue).
  */
 export class LivePipeline {
   readonly #options: LivePipelineOptions;
-  readonly #engine: CorrelationEngine;
+  readonly #matcher: CorrelationEngine;
   readonly #now: () => Date;
   readonly #maxQueued: number;
   readonly #batchSize: number;
   #queue: Queued[] = [];
   #unsubscribe?: () => void;
   #draining?: Promise<void>;
-  readonly #pending: PendingAlerts;
+  readonly #pending: RetryQueue<EcsDocument>;
   readonly #startedAt: Date;
   readonly #counters = {
     entries: 0,
     events: 0,
+    streamed: 0,
     dropped: 0,
-    alerts: 0,
   };
   readonly #skipped: Record<string, number> = {};
 
@@ -86,13 +94,13 @@ export class LivePipeline {
     this.#now = options.now ?? (() => new Date());
     this.#maxQueued = options.maxQueued ?? 10_000;
     this.#batchSize = options.batchSize ?? 500;
-    this.#engine = new CorrelationEngine(options.rules, {
-      maxKeysPerRule: options.maxKeysPerRule ?? 10_000,
-      now: () => this.#now().getTime(),
-    });
-    this.#pending = new PendingAlerts({
-      store: options.onAlert,
-      max: options.maxPendingAlerts,
+    // Only its pure `matches` is used: no windows are kept here.
+    this.#matcher = new CorrelationEngine(options.rules);
+    this.#pending = new RetryQueue({
+      deliver: options.append,
+      noun: 'event(s)',
+      max: options.maxPendingEvents,
+      batchSize: this.#batchSize,
       timer: options.retryTimer,
       logger: options.logger,
     });
@@ -100,14 +108,15 @@ export class LivePipeline {
   }
 
   start(): void {
-    this.#unsubscribe ??= this.#options.tap.subscribe(entry =>
-      this.#receive(entry),
+    this.#unsubscribe ??= this.#options.tap.subscribe(
+      entry => this.#receive(entry),
+      { accepts: logged => this.#accepts(logged) },
     );
   }
 
   /**
-   * Stops reading, processes what is queued and tries the alerts not stored
-   * yet once more (warning with how many are left).
+   * Stops reading, processes what is queued and tries the events not
+   * appended yet once more (warning with how many are left).
    */
   async stop(): Promise<void> {
     this.#unsubscribe?.();
@@ -117,7 +126,7 @@ export class LivePipeline {
   }
 
   /**
-   * Resolves once everything queued so far has been processed and no store
+   * Resolves once everything queued so far has been processed and no append
    * attempt is running (a scheduled retry may still be waiting).
    */
   async idle(): Promise<void> {
@@ -125,43 +134,17 @@ export class LivePipeline {
     await this.#pending.idle();
   }
 
-  stats(): SecurityPipelineStats {
-    const engine = this.#engine.stats();
+  stats(): LivePipelineStats {
     return {
       startedAt: this.#startedAt.toISOString(),
       entries: this.#counters.entries,
       events: this.#counters.events,
+      streamed: this.#counters.streamed,
       skipped: { ...this.#skipped },
       dropped: this.#counters.dropped,
-      late: engine.late,
-      alerts: this.#counters.alerts,
-      pendingAlerts: this.#pending.count,
-      alertsDropped: this.#pending.dropped,
+      pendingEvents: this.#pending.count,
+      eventsDropped: this.#pending.dropped,
     };
-  }
-
-  /** The rules with their counters since start. */
-  rules(): SecurityRuleInfo[] {
-    const engine = this.#engine.stats();
-    return this.#options.rules.map(rule => {
-      const stats = engine.rules[rule.id];
-      return {
-        id: rule.id,
-        title: rule.title,
-        severity: rule.severity,
-        threshold: rule.threshold,
-        windowSeconds: rule.windowSeconds,
-        groupBy: [rule.groupBy].flat(),
-        ...(rule.timeOfDay && { timeOfDay: { ...rule.timeOfDay } }),
-        stats: {
-          matched: stats?.matched ?? 0,
-          alerts: stats?.alerts ?? 0,
-          keys: stats?.keys ?? 0,
-          suppressed: stats?.suppressed ?? 0,
-          evicted: stats?.evicted ?? 0,
-        },
-      };
-    });
   }
 
   /** Entries waiting now. */
@@ -173,18 +156,27 @@ export class LivePipeline {
     this.#skipped[reason] = (this.#skipped[reason] ?? 0) + 1;
   }
 
-  /** The tap listener: synchronous for every log line, so only filter and queue. */
-  #receive(entry: LogTapEntry): void {
+  /**
+   * The tap's filter, asked of every logged line before it is copied: the
+   * plugin's own lines and lines no rule reads are counted and skipped.
+   */
+  #accepts(logged: LogTapEntry): boolean {
     this.#counters.entries += 1;
-    if (entry.plugin === OWN_PLUGIN_ID) {
+    if (logged.plugin === OWN_PLUGIN_ID) {
       this.#skip('own');
-      return;
+      return false;
     }
-    const kind = liveEntryKind(entry);
-    if (!kind) {
+    if (!liveEntryKind(logged)) {
       this.#skip('not_security');
-      return;
+      return false;
     }
+    return true;
+  }
+
+  /** The tap listener, with a copy of an accepted line: only queue. */
+  #receive(entry: LogTapEntry): void {
+    const kind = liveEntryKind(entry);
+    if (!kind) return; // only if redaction changed what the filter read
     if (this.#queue.length >= this.#maxQueued) {
       this.#counters.dropped += 1;
       return;
@@ -199,10 +191,10 @@ export class LivePipeline {
       await new Promise(resolve => setImmediate(resolve));
       while (this.#queue.length > 0) {
         const batch = this.#queue.splice(0, this.#batchSize);
-        const alerts: RaisedAlert[] = [];
-        for (const item of batch) this.#process(item, alerts);
-        this.#counters.alerts += alerts.length;
-        await this.#pending.add(alerts);
+        const documents: EcsDocument[] = [];
+        for (const item of batch) this.#process(item, documents);
+        this.#counters.streamed += documents.length;
+        await this.#pending.add(documents);
         if (this.#queue.length > 0) {
           await new Promise(resolve => setImmediate(resolve));
         }
@@ -212,7 +204,7 @@ export class LivePipeline {
     }
   }
 
-  #process(item: Queued, alerts: RaisedAlert[]) {
+  #process(item: Queued, documents: EcsDocument[]) {
     try {
       const result = liveEntryToEcs(item.entry, item.kind, item.at);
       if ('problem' in result) {
@@ -223,10 +215,7 @@ export class LivePipeline {
         ? this.#options.enrich(result.event)
         : result.event;
       this.#counters.events += 1;
-      const raisedAt = this.#now();
-      for (const alert of this.#engine.push(doc)) {
-        alerts.push({ alert, raisedAt });
-      }
+      if (this.#matcher.matches(doc)) documents.push(doc);
     } catch {
       this.#skip('failed');
     }

@@ -1,35 +1,27 @@
 import { ManualTimer } from '../__testUtils__/manualTimer';
-import { bruteForceAlert } from '../__testUtils__/storeServices';
-import { PendingAlerts, type RaisedAlert } from './PendingAlerts';
+import { RetryQueue } from './RetryQueue';
 
-const RAISED_AT = new Date('2026-12-02T14:05:00.000Z');
+const raised = (n: number) => `203.0.113.${n}`;
 
-const raised = (n: number): RaisedAlert => ({
-  alert: bruteForceAlert({
-    groupKey: `203.0.113.${n}`,
-    dedupKey: `brute-force:203.0.113.${n}:x`,
-  }),
-  raisedAt: RAISED_AT,
-});
-
-/** A store that fails while `down`, like a database that is away. */
+/** A one-item-per-batch store that fails while `down`, like a database that is away. */
 function setup(options: { max?: number } = {}) {
   const state = { down: false, attempts: 0 };
   const stored: string[] = [];
   const timer = new ManualTimer();
   const logger = { warn: jest.fn(), info: jest.fn() };
-  const pending = new PendingAlerts({
-    store: async (alert, { raisedAt }) => {
+  const pending = new RetryQueue<string>({
+    deliver: async items => {
       state.attempts += 1;
       if (state.down) {
         throw Object.assign(
-          new Error(`insert into security_alerts values ('${alert.groupKey}')`),
+          new Error(`insert into security_alerts values ('${items[0]}')`),
           { code: 'ECONNREFUSED' },
         );
       }
-      expect(raisedAt).toEqual(RAISED_AT);
-      stored.push(alert.groupKey);
+      stored.push(...items);
     },
+    noun: 'alert(s)',
+    batchSize: 1,
     max: options.max,
     timer: timer.timer,
     logger,
@@ -37,7 +29,7 @@ function setup(options: { max?: number } = {}) {
   return { state, stored, timer, logger, pending };
 }
 
-describe('PendingAlerts', () => {
+describe('RetryQueue', () => {
   it('stores alerts at once while the store works', async () => {
     const { stored, timer, logger, pending } = setup();
     await pending.add([raised(1), raised(2)]);

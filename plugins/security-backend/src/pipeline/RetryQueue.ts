@@ -1,18 +1,8 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { backoffDelayMs, type BackoffPolicy } from '@internal/plugin-ops-node';
-import type { SecurityAlert } from '@internal/plugin-security-node';
 
-/** An alert as the rules raised it, with when. */
-export interface RaisedAlert {
-  alert: SecurityAlert;
-  raisedAt: Date;
-}
-
-/** Stores one alert (the alert store); throws when it cannot. */
-export type StoreAlert = (
-  alert: SecurityAlert,
-  raised: { raisedAt: Date },
-) => Promise<unknown>;
+/** Delivers one batch (e.g. one insert); throws when it cannot. */
+export type DeliverBatch<T> = (items: T[]) => Promise<unknown>;
 
 /** Runs `run` after `ms` milliseconds; returns a function that cancels it. */
 export type RetryTimer = (run: () => Promise<void>, ms: number) => () => void;
@@ -24,77 +14,83 @@ export const systemRetryTimer: RetryTimer = (run, ms) => {
 };
 
 /** 1 s doubling to 60 s. */
-export const PENDING_ALERTS_BACKOFF: BackoffPolicy = {
+export const RETRY_QUEUE_BACKOFF: BackoffPolicy = {
   baseMs: 1000,
   maxMs: 60_000,
   jitter: 0,
 };
 
-export interface PendingAlertsOptions {
-  store: StoreAlert;
-  /** Alerts waiting at most; beyond it the oldest is dropped (counted). Default 1 000. */
+export interface RetryQueueOptions<T> {
+  deliver: DeliverBatch<T>;
+  /** What the items are, for the log lines (`events`). */
+  noun: string;
+  /** Items waiting at most; beyond it the oldest are dropped (counted). Default 10 000. */
   max?: number;
+  /** Items per `deliver` call at most. Default 500. */
+  batchSize?: number;
   timer?: RetryTimer;
   backoff?: BackoffPolicy;
   logger?: Pick<LoggerService, 'warn' | 'info'>;
 }
 
 /** Names the failure without its message: knex puts the query's values (addresses) in it. */
-function reasonOf(error: unknown): string {
+export function reasonOf(error: unknown): string {
   const code = (error as { code?: unknown } | undefined)?.code;
   if (typeof code === 'string' || typeof code === 'number') return `${code}`;
   return error instanceof Error ? error.name : 'unknown error';
 }
 
 /**
- * Hands raised alerts to the store one by one, in the order raised. When one
- * cannot be stored (the database is down), it and every later one wait in a
- * bounded list, retried with backoff until stored; beyond `max` the oldest
- * waiting alert is dropped and counted. One warning per failed turn, never
- * per alert; one info line once the backlog is stored. The store must be
- * idempotent per alert (AlertStore's dedup key is): a retry may repeat an
- * alert that was in fact stored.
+ * Delivers items in batches, in the order added. When a batch cannot be
+ * delivered (the database is down), it and every later item wait in a
+ * bounded list, retried with backoff until delivered; beyond `max` the
+ * oldest waiting items are dropped and counted. One warning per failed
+ * turn, never per item; one info line once the backlog is delivered.
  */
-export class PendingAlerts {
-  readonly #store: StoreAlert;
+export class RetryQueue<T> {
+  readonly #deliver: DeliverBatch<T>;
+  readonly #noun: string;
   readonly #max: number;
+  readonly #batchSize: number;
   readonly #timer: RetryTimer;
   readonly #backoff: BackoffPolicy;
   readonly #logger?: Pick<LoggerService, 'warn' | 'info'>;
-  #waiting: RaisedAlert[] = [];
-  #storing?: RaisedAlert;
+  #waiting: T[] = [];
+  #delivering = 0;
   #dropped = 0;
   #failedTurns = 0;
   #cancelRetry?: () => void;
   #turn?: Promise<void>;
   #stopped = false;
 
-  constructor(options: PendingAlertsOptions) {
-    this.#store = options.store;
-    this.#max = Math.max(1, options.max ?? 1000);
+  constructor(options: RetryQueueOptions<T>) {
+    this.#deliver = options.deliver;
+    this.#noun = options.noun;
+    this.#max = Math.max(1, options.max ?? 10_000);
+    this.#batchSize = Math.max(1, options.batchSize ?? 500);
     this.#timer = options.timer ?? systemRetryTimer;
-    this.#backoff = options.backoff ?? PENDING_ALERTS_BACKOFF;
+    this.#backoff = options.backoff ?? RETRY_QUEUE_BACKOFF;
     this.#logger = options.logger;
   }
 
-  /** Alerts not stored yet. */
+  /** Items not delivered yet. */
   get count(): number {
-    return this.#waiting.length + (this.#storing ? 1 : 0);
+    return this.#waiting.length + this.#delivering;
   }
 
-  /** Alerts given up on since start (beyond `max`). */
+  /** Items given up on since start (beyond `max`). */
   get dropped(): number {
     return this.#dropped;
   }
 
   /**
-   * Stores the alerts now, or, while a retry is scheduled, leaves them
+   * Delivers the items now, or, while a retry is scheduled, leaves them
    * behind the ones waiting for it.
    */
-  async add(alerts: RaisedAlert[]): Promise<void> {
-    if (alerts.length === 0) return;
-    for (const alert of alerts) this.#waiting.push(alert);
-    if (this.#failedTurns > 0) this.#trim();
+  async add(items: T[]): Promise<void> {
+    if (items.length === 0) return;
+    for (const item of items) this.#waiting.push(item);
+    this.#trim();
     await this.#serially(async () => {
       if (!this.#cancelRetry) await this.#runTurn();
     });
@@ -105,7 +101,7 @@ export class PendingAlerts {
     while (this.#turn) await this.#turn;
   }
 
-  /** Schedules nothing more, tries the waiting alerts once more, warns with what is left. */
+  /** Schedules nothing more, tries the waiting items once more, warns with what is left. */
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#cancelRetry?.();
@@ -113,7 +109,9 @@ export class PendingAlerts {
     await this.#serially(() => this.#runTurn());
     if (this.count > 0) {
       this.#logger?.warn(
-        `Security pipeline stopped with ${this.count} alert(s) not stored; they are lost`,
+        `Security pipeline stopped with ${this.count} ${
+          this.#noun
+        } not stored; they are lost`,
       );
     }
   }
@@ -128,11 +126,11 @@ export class PendingAlerts {
 
   async #runTurn(): Promise<void> {
     if (this.count === 0) return;
-    const failure = await this.#storeWaiting();
+    const failure = await this.#deliverWaiting();
     if (!failure) {
       if (this.#failedTurns > 0) {
         this.#logger?.info(
-          `Security pipeline: pending alerts stored after ${
+          `Security pipeline: pending ${this.#noun} stored after ${
             this.#failedTurns
           } failed attempt(s); none pending`,
         );
@@ -145,13 +143,11 @@ export class PendingAlerts {
     if (this.#stopped) return;
     const delayMs = backoffDelayMs(this.#failedTurns, this.#backoff);
     this.#logger?.warn(
-      `Security pipeline: ${
-        this.count
-      } alert(s) could not be stored (${reasonOf(
-        failure.error,
-      )}); retrying in ${delayMs / 1000} s; ${
-        this.#dropped
-      } dropped since start`,
+      `Security pipeline: ${this.count} ${
+        this.#noun
+      } could not be stored (${reasonOf(failure.error)}); retrying in ${
+        delayMs / 1000
+      } s; ${this.#dropped} dropped since start`,
     );
     this.#cancelRetry = this.#timer(() => {
       this.#cancelRetry = undefined;
@@ -159,27 +155,29 @@ export class PendingAlerts {
     }, delayMs);
   }
 
-  /** Stores the waiting alerts in order until one fails (it stays first). */
-  async #storeWaiting(): Promise<{ error: unknown } | undefined> {
-    for (let next = this.#waiting.shift(); next; next = this.#waiting.shift()) {
-      this.#storing = next;
+  /** Delivers the waiting items batch by batch until one fails (it stays first). */
+  async #deliverWaiting(): Promise<{ error: unknown } | undefined> {
+    while (this.#waiting.length > 0) {
+      const batch = this.#waiting.splice(0, this.#batchSize);
+      this.#delivering = batch.length;
       try {
-        await this.#store(next.alert, { raisedAt: next.raisedAt });
+        await this.#deliver(batch);
       } catch (error) {
-        this.#waiting.unshift(next);
+        this.#waiting.unshift(...batch);
         return { error };
       } finally {
-        this.#storing = undefined;
+        this.#delivering = 0;
       }
     }
     return undefined;
   }
 
-  /** Drops the oldest waiting alerts beyond the bound. */
+  /** Drops the oldest waiting items beyond the bound. */
   #trim() {
-    while (this.count > this.#max && this.#waiting.length > 0) {
-      this.#waiting.shift();
-      this.#dropped += 1;
-    }
+    const excess = this.count - this.#max;
+    if (excess <= 0) return;
+    const drop = Math.min(excess, this.#waiting.length);
+    this.#waiting.splice(0, drop);
+    this.#dropped += drop;
   }
 }

@@ -1,12 +1,11 @@
 export { LivePipeline, OWN_PLUGIN_ID } from './LivePipeline';
-export type { LivePipelineOptions } from './LivePipeline';
-export { PendingAlerts, PENDING_ALERTS_BACKOFF } from './PendingAlerts';
 export type {
-  PendingAlertsOptions,
-  RaisedAlert,
-  RetryTimer,
-  StoreAlert,
-} from './PendingAlerts';
+  AppendEvents,
+  LivePipelineOptions,
+  LivePipelineStats,
+} from './LivePipeline';
+export { RetryQueue, RETRY_QUEUE_BACKOFF } from './RetryQueue';
+export type { DeliverBatch, RetryQueueOptions, RetryTimer } from './RetryQueue';
 export {
   liveEntryKind,
   liveEntryToEcs,

@@ -118,6 +118,14 @@ export class CorrelationEngine {
     return alerts ?? [];
   }
 
+  /**
+   * Whether at least one rule's `match` accepts the event (its time of day
+   * and group key aside): a pure test that changes no window or counter.
+   */
+  matches(event: EcsDocument): boolean {
+    return this.rules.some(compiled => compiled.matches(event));
+  }
+
   stats(): CorrelationStats {
     const rules: Record<string, RuleStats> = {};
     for (const { rule, keys, stats } of this.rules) {

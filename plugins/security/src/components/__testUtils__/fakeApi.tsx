@@ -84,8 +84,10 @@ export const pipelineStats = (
   dropped: 0,
   late: 1,
   alerts: 3,
-  pendingAlerts: 0,
-  alertsDropped: 0,
+  streamed: 0,
+  pendingEvents: 0,
+  eventsDropped: 0,
+  streamLag: 0,
   ...overrides,
 });
 

@@ -14,21 +14,24 @@ function skippedText(skipped: Record<string, number>): string {
     .join(', ');
 }
 
-/** The live pipeline's counters since its backend process started. */
+/** The live pipeline's counters of this backend replica, and the shared stream's state. */
 export function PipelineCard(props: { pipeline: SecurityPipelineStats }) {
   const { pipeline } = props;
   return (
     <InfoCard title="Pipeline">
       <Typography variant="body2" paragraph>
-        The backend reads its own log stream. Every entry counts as read; the
-        security-relevant ones become ECS events the rules see, the rest are
-        skipped (by reason). Dropped events never reached the rules because they
-        fell behind; late events arrived older than the newest event seen by
-        more than the tolerance and were dropped too. Rising dropped or late
-        counts mean alerts may be missing. Alerts the database could not take
-        wait in the backend and are retried until stored; beyond 1,000 waiting,
-        the oldest are dropped, and a restart loses the waiting ones. The
-        counters start again when the backend restarts.
+        Every backend replica reads its own log stream. Every entry counts as
+        read; the security-relevant ones become ECS events, the rest are skipped
+        (by reason). Events a rule could match go to a stream shared by all
+        replicas, where one replica at a time runs the rules over everyone's
+        events. Dropped events never reached the stream because this replica
+        fell behind; events the database could not take wait in this replica and
+        are retried until stored (beyond 10,000 waiting, the oldest are
+        dropped). Late events arrived older than the newest event seen by more
+        than the tolerance. Rising dropped, late or waiting counts mean alerts
+        may be missing or delayed. The counters are this replica's and start
+        again when it restarts; the stream's waiting events and the rules' last
+        run are shared.
       </Typography>
       <StructuredMetadataTable
         options={{ titleFormat: asWritten }}
@@ -37,12 +40,19 @@ export function PipelineCard(props: { pipeline: SecurityPipelineStats }) {
           'Counting since': formatDateTime(pipeline.startedAt),
           'Log entries read': formatCount(pipeline.entries),
           'Events the rules saw': formatCount(pipeline.events),
+          'Sent to the shared stream': formatCount(pipeline.streamed),
           Skipped: skippedText(pipeline.skipped),
           Dropped: formatCount(pipeline.dropped),
           Late: formatCount(pipeline.late),
           'Alerts raised': formatCount(pipeline.alerts),
-          'Alerts waiting to be stored': formatCount(pipeline.pendingAlerts),
-          'Alerts dropped unstored': formatCount(pipeline.alertsDropped),
+          'Events waiting to be stored': formatCount(pipeline.pendingEvents),
+          'Events dropped unstored': formatCount(pipeline.eventsDropped),
+          'Stream events the rules have not read': formatCount(
+            pipeline.streamLag,
+          ),
+          'Rules last ran': pipeline.detectorRunAt
+            ? formatDateTime(pipeline.detectorRunAt)
+            : 'not yet',
         }}
       />
     </InfoCard>

@@ -67,8 +67,10 @@ describe('RulesTab', () => {
           events: 1234,
           dropped: 17,
           late: 3,
-          pendingAlerts: 4321,
-          alertsDropped: 876,
+          pendingEvents: 4321,
+          eventsDropped: 876,
+          streamLag: 37,
+          detectorRunAt: '2026-12-02T14:05:00.000Z',
         }),
       ),
     });
@@ -82,9 +84,13 @@ describe('RulesTab', () => {
     ).toBeInTheDocument();
     expect(screen.getByText('17')).toBeInTheDocument();
     expect(screen.getByText(/alerts may be missing/)).toBeInTheDocument();
-    expect(screen.getByText('Alerts waiting to be stored')).toBeInTheDocument();
+    expect(screen.getByText('Events waiting to be stored')).toBeInTheDocument();
     expect(screen.getByText('4,321')).toBeInTheDocument();
-    expect(screen.getByText('Alerts dropped unstored')).toBeInTheDocument();
+    expect(
+      screen.getByText('Stream events the rules have not read'),
+    ).toBeInTheDocument();
+    expect(screen.getByText('37')).toBeInTheDocument();
+    expect(screen.getByText('Events dropped unstored')).toBeInTheDocument();
     expect(screen.getByText('876')).toBeInTheDocument();
     expect(screen.getByText(/retried until stored/)).toBeInTheDocument();
   });
