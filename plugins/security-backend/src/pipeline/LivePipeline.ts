@@ -7,7 +7,7 @@ import {
   type EcsDocument,
   type Enricher,
 } from '@internal/plugin-security-node';
-import { liveEntryKind, liveEntryToEcs, type LiveEntryKind } from './liveEntry';
+import { liveEntryKind, liveEntryToEcs } from './liveEntry';
 import { RetryQueue, type RetryTimer } from './RetryQueue';
 
 /** The plugin whose own log lines the pipeline never reads. */
@@ -55,7 +55,6 @@ export type LivePipelineStats = Pick<
 
 interface Queued {
   entry: LogTapEntry;
-  kind: LiveEntryKind;
   at: Date;
 }
 
@@ -175,13 +174,12 @@ export class LivePipeline {
 
   /** The tap listener, with a copy of an accepted line: only queue. */
   #receive(entry: LogTapEntry): void {
-    const kind = liveEntryKind(entry);
-    if (!kind) return; // only if redaction changed what the filter read
+    if (!liveEntryKind(entry)) return; // only if redaction changed what the filter read
     if (this.#queue.length >= this.#maxQueued) {
       this.#counters.dropped += 1;
       return;
     }
-    this.#queue.push({ entry, kind, at: this.#now() });
+    this.#queue.push({ entry, at: this.#now() });
     this.#draining ??= this.#drain();
   }
 
@@ -206,7 +204,7 @@ export class LivePipeline {
 
   #process(item: Queued, documents: EcsDocument[]) {
     try {
-      const result = liveEntryToEcs(item.entry, item.kind, item.at);
+      const result = liveEntryToEcs(item.entry, item.at);
       if ('problem' in result) {
         this.#skip(result.problem);
         return;

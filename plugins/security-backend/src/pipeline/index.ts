@@ -6,9 +6,5 @@ export type {
 } from './LivePipeline';
 export { RetryQueue, RETRY_QUEUE_BACKOFF } from './RetryQueue';
 export type { DeliverBatch, RetryQueueOptions, RetryTimer } from './RetryQueue';
-export {
-  liveEntryKind,
-  liveEntryToEcs,
-  PRIVACY_INTAKE_ACTION,
-} from './liveEntry';
+export { liveEntryKind, liveEntryToEcs } from './liveEntry';
 export type { LiveEntryKind, LiveProblem } from './liveEntry';

@@ -29,46 +29,18 @@ export function liveEntryKind(entry: LogTapEntry): LiveEntryKind | undefined {
 export type LiveProblem = ProblemKind;
 
 /**
- * DSAR intake routes of the privacy plugin: a 2xx answer is a new (or
- * repeated) privacy request, from the client address of the access line.
- * (The privacy plugin's `request.received` audit event has no address.)
- */
-const PRIVACY_INTAKE = /^\/api\/privacy\/(export|delete)\/?$/;
-export const PRIVACY_INTAKE_ACTION = 'privacy.request.created';
-
-/**
  * One tap entry → one ECS document through security-node's mappers (access
  * lines, auditor events, and the ops audit lines the AuditChainers log).
  * Entries carry no timestamp (formats run per transport), so `receivedAt`
- * stands for it. A 2xx `POST /api/privacy/export|delete` access line gets
- * `event.action: privacy.request.created` (the DSAR abuse rule).
+ * stands for it.
  */
 export function liveEntryToEcs(
   entry: LogTapEntry,
-  kind: LiveEntryKind,
   receivedAt: Date,
 ): { event: EcsDocument } | { problem: LiveProblem } {
   const record: Record<string, unknown> = { ...entry };
   record.timestamp ??= receivedAt.toISOString();
   const result = normalizeRecord(record);
   if (!result.event) return { problem: result.problem ?? 'unrecognized' };
-  if (kind === 'access') markPrivacyIntake(result.event);
   return { event: result.event };
-}
-
-function markPrivacyIntake(doc: EcsDocument) {
-  const method = doc.http?.request?.method;
-  const status = Number(doc.http?.response?.status_code);
-  const path = doc.url?.path;
-  if (
-    method === 'POST' &&
-    status >= 200 &&
-    status < 300 &&
-    typeof path === 'string' &&
-    PRIVACY_INTAKE.test(path) &&
-    doc.event &&
-    !doc.event.action
-  ) {
-    doc.event.action = PRIVACY_INTAKE_ACTION;
-  }
 }

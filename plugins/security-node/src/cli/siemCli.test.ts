@@ -57,6 +57,29 @@ describe('ops-siem', () => {
     });
   });
 
+  it('detects DSAR abuse from the portal’s access lines', () => {
+    const intake = (minute: number) =>
+      JSON.stringify({
+        level: 'info',
+        message: '"POST /api/privacy/export HTTP/1.1" 201',
+        type: 'incomingRequest',
+        method: 'POST',
+        url: '/api/privacy/export',
+        status: 201,
+        ip: '203.0.113.5',
+        timestamp: new Date(Date.UTC(2025, 2, 4, 10, minute)).toISOString(),
+      });
+    const nine = Array.from({ length: 9 }, (_, i) => intake(i * 5)).join('\n');
+    expect(run(['detect', '-'], `${nine}\n`).lines).toEqual([]);
+    const { lines } = run(['detect', '-'], `${nine}\n${intake(50)}\n`);
+    expect(lines.map(line => JSON.parse(line))).toEqual([
+      expect.objectContaining({
+        ruleId: 'dsar-abuse',
+        groupKey: '203.0.113.5',
+      }),
+    ]);
+  });
+
   it('detects exactly the attacks in the samples', () => {
     // In time order: the engine counts events far older than the newest as late.
     const { code, lines, stderr } = run([

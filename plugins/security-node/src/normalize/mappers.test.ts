@@ -64,6 +64,56 @@ describe('backstage log lines', () => {
   });
 });
 
+describe('DSAR intake access lines', () => {
+  const access = (method: string, url: string, status: number) =>
+    event({
+      level: 'info',
+      message: `"${method} ${url} HTTP/1.1" ${status}`,
+      type: 'incomingRequest',
+      method,
+      url,
+      status,
+      ip: '203.0.113.5',
+      timestamp: '2025-03-04T10:00:00Z',
+    });
+
+  it('marks a 2xx POST to the privacy intake routes as a new privacy request', () => {
+    expect(access('POST', '/api/privacy/export', 201).event.action).toBe(
+      'privacy.request.created',
+    );
+    expect(access('POST', '/api/privacy/delete/', 200).event.action).toBe(
+      'privacy.request.created',
+    );
+  });
+
+  it('leaves refused, read and other routes alone', () => {
+    for (const doc of [
+      access('POST', '/api/privacy/export', 429),
+      access('GET', '/api/privacy/export', 200),
+      access('POST', '/api/privacy/exports', 201),
+      access('POST', '/api/privacy/requests/x/approve', 200),
+    ]) {
+      expect(doc.event.action).toBeUndefined();
+    }
+  });
+
+  it('marks the portal’s own ECS access lines too', () => {
+    const doc = event({
+      '@timestamp': '2025-03-05T00:20:02.000Z',
+      'ecs.version': '8.10.0',
+      'event.kind': 'event',
+      'event.category': ['web'],
+      'event.type': ['access'],
+      'http.request.method': 'POST',
+      'http.response.status_code': 202,
+      'source.ip': '203.0.113.5',
+      'url.path': '/api/privacy/delete',
+      'service.name': 'backstage',
+    });
+    expect(doc.event.action).toBe('privacy.request.created');
+  });
+});
+
 describe('backstage auditor events', () => {
   const base = {
     isAuditEvent: true,

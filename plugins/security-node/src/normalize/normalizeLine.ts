@@ -5,6 +5,7 @@ import { kubernetesAudit } from './mappers/kubernetesAudit';
 import { kubernetesEvent } from './mappers/kubernetesEvent';
 import { opsAudit, opsAuditLog } from './mappers/opsAudit';
 import { pino } from './mappers/pino';
+import { markPrivacyIntake } from './privacyIntake';
 import {
   JsonObject,
   Mapper,
@@ -78,7 +79,8 @@ export function normalizeLine(
 /**
  * One parsed log record (an object the live pipeline already holds) → one
  * ECS document, or the kind of problem that kept it from being one. Never
- * throws; does not change `record`. `normalizeLine` parses, then calls it.
+ * throws; does not change `record`. A DSAR intake access line is marked
+ * (`markPrivacyIntake`). `normalizeLine` parses, then calls it.
  */
 export function normalizeRecord(
   record: JsonObject,
@@ -90,7 +92,9 @@ export function normalizeRecord(
   const mapper = MAPPERS.find(m => m.matches(record));
   if (!mapper) return { problem: 'unrecognized' };
   try {
-    return { event: mapper.map(record, options) };
+    const event = mapper.map(record, options);
+    markPrivacyIntake(event);
+    return { event };
   } catch (error) {
     return {
       problem: error instanceof MappingProblem ? error.kind : 'mapping_failed',
