@@ -1,3 +1,7 @@
+import {
+  serviceTargetOf,
+  type EcsServiceTarget,
+} from '../audit/serviceTargets';
 import { redactUrl } from './redactUrl';
 
 /**
@@ -18,10 +22,13 @@ import { redactUrl } from './redactUrl';
  * | `request.url`          | `url.path`, `url.original`: the path only (queries may hold tokens) |
  * | `request.method`       | `http.request.method` (upper case)                   |
  * | `error.message`        | `error.message`                                      |
+ * | `meta.entityRef`       | `service.target.name`, `.id`: a component, resource, API or system only |
  *
  * Always `event.kind: event`, `event.module: backstage`,
  * `event.dataset: backstage.auditor`. `meta` is never copied (it may name
- * people); only `meta.actionType` is read. `actor.hostname` is dropped.
+ * people); only `meta.actionType` and a service-like `meta.entityRef` (the
+ * catalog entity fetched or changed; never a user or group) are read.
+ * `actor.hostname` is dropped.
  */
 
 /** An auditor event as logged: every field untrusted. */
@@ -47,6 +54,7 @@ export interface AuditorEcsFields {
   url?: { path: string; original: string };
   http?: { request: { method: string } };
   error?: { message: string };
+  service?: { target: EcsServiceTarget };
 }
 
 /** The keys an auditor event adds to a log line (besides `plugin`). */
@@ -149,6 +157,8 @@ export function auditorEventToEcs(line: AuditorEventLike): AuditorEcsFields {
   const userAgent = str(actor.userAgent);
   const errorMessage = str(obj(line.error)?.message) ?? str(line.error);
   const severity = lookup(SEVERITY, line.severityLevel);
+  const entityRef = str(obj(line.meta)?.entityRef);
+  const target = entityRef ? serviceTargetOf(entityRef) : undefined;
 
   const fields: AuditorEcsFields = {
     event: {
@@ -175,5 +185,6 @@ export function auditorEventToEcs(line: AuditorEventLike): AuditorEcsFields {
   if (path !== undefined) fields.url = { path, original: path };
   if (method !== undefined) fields.http = { request: { method } };
   if (errorMessage) fields.error = { message: errorMessage };
+  if (target) fields.service = { target };
   return fields;
 }

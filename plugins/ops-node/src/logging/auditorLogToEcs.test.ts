@@ -245,6 +245,31 @@ describe('auditor lines in ECS mode (Backstage auditor service)', () => {
     expect(lines.join('\n')).not.toMatch(/jane\.doe|t0k|portal\.example/);
   });
 
+  it('names a catalog entity fetched or changed as service.target, never a user', async () => {
+    const audit = await realAuditor(ecsConfig);
+    for (const entityRef of [
+      'component:default/checkout',
+      'user:default/bob',
+    ]) {
+      const event = await audit.auditor.createEvent({
+        eventId: 'entity-fetch',
+        request: fakeRequest('/api/catalog/entities/by-refs'),
+        meta: { queryType: 'by-name', entityRef },
+      });
+      await event.success();
+    }
+    const [component, user] = audit.lines
+      .map(line => JSON.parse(line))
+      .filter(doc => doc.event.outcome === 'success');
+    expect(component.service).toEqual({
+      target: { name: 'checkout', id: 'component:default/checkout' },
+    });
+    expect(component['service.name']).toBe('backstage');
+    expectValidEcs(component);
+    expect(user).not.toHaveProperty(['service']);
+    expect(JSON.stringify(user)).not.toContain('bob');
+  });
+
   it('writes a failed event with outcome failure and error.*', async () => {
     const audit = await realAuditor(ecsConfig, 'scaffolder');
     const { auditor } = audit;
