@@ -3,6 +3,13 @@ export interface Config {
   ops?: {
     /** The backend's log format: text | json | ecs (Elastic Common Schema); unset = Backstage's default. */
     logging?: { format?: 'text' | 'json' | 'ecs' };
+    http?: {
+      /**
+       * At shutdown, seconds requests may run on before their connections
+       * are closed (long polls would hold the server open). Default 10.
+       */
+      shutdownDrainSeconds?: number;
+    };
     /**
      * Whether this process serves the ops plugins' HTTP API. Default true.
      * With `false` and `queue.workers: true` it is a worker-only replica that

@@ -33,6 +33,8 @@ const pingPlugin = createBackendPlugin({
         router.get('/', (_req, res) => {
           res.json({ pong: true });
         });
+        // A long poll that never answers on its own.
+        router.get('/wait', () => {});
         http.use(router);
         http.addAuthPolicy({ path: '/', allow: 'unauthenticated' });
       },
@@ -66,6 +68,21 @@ async function startBackend(rootLogger: ServiceFactory, data: JsonObject = {}) {
 }
 
 describe('opsRootHttpRouterServiceFactory', () => {
+  it('closes connections still open after the shutdown drain', async () => {
+    const { backend, url } = await startBackend(
+      mockServices.rootLogger.factory(),
+      { ops: { http: { shutdownDrainSeconds: 0.2 } } },
+    );
+    const waiting = fetch(`${url}/api/ping/wait`).then(
+      () => 'answered',
+      () => 'cut',
+    );
+    await new Promise(resolve => setTimeout(resolve, 100));
+    // Without the drain, stop() would wait for the long poll for ever.
+    await backend.stop();
+    expect(await waiting).toBe('cut');
+  });
+
   it('logs the access line with the client address and the duration', async () => {
     const logger = mockServices.logger.mock();
     logger.child.mockReturnValue(logger);
