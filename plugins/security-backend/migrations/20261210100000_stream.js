@@ -16,16 +16,6 @@ exports.up = async function up(knex) {
       .index('security_stream_events_at_idx')
       .comment('@timestamp in epoch ms (retention)');
     table.text('document').notNullable().comment('The ECS document as JSON');
-    if (knex.client.config.client === 'pg') {
-      // Ids are taken before commit, so a lower id can commit after a higher
-      // one; the detector reads only rows of transactions older than every
-      // running one (EventStream.read).
-      table
-        .bigInteger('txid')
-        .notNullable()
-        .defaultTo(knex.raw('txid_current()'))
-        .comment('The inserting transaction');
-    }
   });
   await knex.schema.createTable('security_stream_cursor', table => {
     table.comment(

@@ -14,13 +14,20 @@ import {
 } from '../alerts';
 import { DEFAULT_SEVERITY_ROUTING } from '../config';
 
+const MIGRATIONS = {
+  directory: resolvePackagePath(
+    '@internal/plugin-security-backend',
+    'migrations',
+  ),
+};
+
 export async function migrate(knex: Knex) {
-  await knex.migrate.latest({
-    directory: resolvePackagePath(
-      '@internal/plugin-security-backend',
-      'migrations',
-    ),
-  });
+  await knex.migrate.latest(MIGRATIONS);
+}
+
+/** Rolls every migration back (wherever the test runs from). */
+export async function rollbackAll(knex: Knex) {
+  await knex.migrate.rollback(MIGRATIONS, true);
 }
 
 /** A store on a migrated test database, with a clock the test sets. */

@@ -1,6 +1,10 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import type { EcsDocument } from '@internal/plugin-security-node';
-import { migrate, storeServices } from '../__testUtils__/storeServices';
+import {
+  migrate,
+  rollbackAll,
+  storeServices,
+} from '../__testUtils__/storeServices';
 import { detector, replica } from '../__testUtils__/streamServices';
 import { SECURITY_ALERTS_TABLE } from '../alerts';
 import { EventStream, SECURITY_STREAM_EVENTS_TABLE } from './EventStream';
@@ -78,16 +82,27 @@ describe.each(databases.eachSupportedId())(
         } as EcsDocument);
       const { detector: leader } = detector(knex, { now });
       const slow = await knex.transaction();
+      let quick: Promise<void> | undefined;
       try {
-        // The slow insert takes the lower id, the quick one commits first.
+        // The slow append takes the lower id and holds the table's lock ...
         await new EventStream(slow).append([event('192.0.2.1')]);
-        await stream.append([event('192.0.2.2')]);
+        // ... so the quick one waits for it instead of committing first.
+        quick = stream.append([event('192.0.2.2')]);
+        const waiting = () =>
+          knex.raw(
+            `select count(*)::int as n from pg_locks
+              where not granted and relation = 'security_stream_events'::regclass`,
+          );
+        while ((await waiting()).rows[0].n === 0) {
+          await new Promise(resolve => setImmediate(resolve));
+        }
+        // Neither is visible yet: the cursor cannot move past the slow one.
         expect(await stream.read(0, 10)).toEqual([]);
-        expect(await leader.runOnce()).toMatchObject({ events: 0 });
         await slow.commit();
       } finally {
         if (!slow.isCompleted()) await slow.rollback();
       }
+      await quick;
       const read = await stream.read(0, 10);
       expect(read.map(e => e.document.source?.ip)).toEqual([
         '192.0.2.1',
@@ -203,7 +218,7 @@ describe.each(databases.eachSupportedId())(
 
     it('migrates down and up again', async () => {
       const { knex } = await setup();
-      await knex.migrate.rollback(undefined, true);
+      await rollbackAll(knex);
       await migrate(knex);
       expect((await new EventStream(knex).cursor()).lastId).toBe(0);
     });

@@ -38,41 +38,41 @@ export class EventStream {
     this.#db = db;
   }
 
-  /** Appends the documents in one insert. */
+  /**
+   * Appends the documents in one insert. On PostgreSQL the insert holds the
+   * table's EXCLUSIVE lock (reads go on) until it commits: an id is taken
+   * before its insert commits, so without it a lower id could become
+   * visible after a higher one, and the cursor would pass it by. Appends
+   * are one per batch per replica, so waiting for each other costs little.
+   * (SQLite has one writer at a time.)
+   */
   async append(documents: EcsDocument[], receivedAt = Date.now()) {
     if (documents.length === 0) return;
-    await this.#db(EVENTS).insert(
-      documents.map(document => ({
-        event_at: eventTimeOf(document, receivedAt),
-        document: JSON.stringify(document),
-      })),
-    );
+    const rows = documents.map(document => ({
+      event_at: eventTimeOf(document, receivedAt),
+      document: JSON.stringify(document),
+    }));
+    await this.#db.transaction(async trx => {
+      if (trx.client.config.client === 'pg') {
+        await trx.raw('LOCK TABLE ?? IN EXCLUSIVE MODE', [EVENTS]);
+      }
+      await trx(EVENTS).insert(rows);
+    });
   }
 
-  /**
-   * Up to `limit` events after `afterId` (and at most `upToId`), in id
-   * order. On PostgreSQL only those inserted by transactions older than
-   * every transaction still running: an id is taken before its insert
-   * commits, so a lower id can become visible after a higher one, and the
-   * cursor would pass it by. (SQLite has one writer at a time.)
-   */
+  /** Up to `limit` events after `afterId` (and at most `upToId`), in id order. */
   async read(
     afterId: number,
     limit: number,
     upToId = Number.MAX_SAFE_INTEGER,
   ): Promise<StreamEvent[]> {
-    let query = this.#db(EVENTS)
-      .select('id', 'document')
-      .where('id', '>', afterId)
-      .andWhere('id', '<=', upToId);
-    if (this.#db.client.config.client === 'pg') {
-      query = query.whereRaw(
-        'txid < txid_snapshot_xmin(txid_current_snapshot())',
-      );
-    }
-    const rows: Array<{ id: number | string; document: string }> = await query
-      .orderBy('id')
-      .limit(limit);
+    const rows: Array<{ id: number | string; document: string }> =
+      await this.#db(EVENTS)
+        .select('id', 'document')
+        .where('id', '>', afterId)
+        .andWhere('id', '<=', upToId)
+        .orderBy('id')
+        .limit(limit);
     return rows.map(row => ({
       id: Number(row.id),
       document: JSON.parse(row.document),
