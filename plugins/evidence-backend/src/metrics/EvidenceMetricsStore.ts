@@ -1,9 +1,7 @@
 import type { Knex } from 'knex';
+import { BINDERS } from '../store/BinderStore';
 import { ITEMS, ITEM_POINTS } from '../store/ItemStore';
-
-/** `RunStore`'s and `BinderStore`'s tables. */
-const RUNS = 'evidence_collector_runs';
-const BINDERS = 'evidence_binders';
+import { RUNS } from '../store/RunStore';
 
 export interface ItemCount {
   type: string;

@@ -3,7 +3,8 @@ import { Page, PageQuery, readPage } from '@internal/plugin-ops-node';
 import type { Knex } from 'knex';
 import { iso, isoOrNull } from './rows';
 
-const BINDERS = 'evidence_binders';
+/** The binders table (the metrics count it too). */
+export const BINDERS = 'evidence_binders';
 
 export interface BinderRow {
   id: string;

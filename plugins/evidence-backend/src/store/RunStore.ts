@@ -7,7 +7,8 @@ import { Page, PageQuery, readPage } from '@internal/plugin-ops-node';
 import type { Knex } from 'knex';
 import { iso, isoOrNull } from './rows';
 
-const RUNS = 'evidence_collector_runs';
+/** The collector runs table (the metrics count it too). */
+export const RUNS = 'evidence_collector_runs';
 
 /** A run's log is kept whole up to this many characters; the rest is cut with a note. */
 export const MAX_LOG_CHARS = 200_000;
