@@ -137,39 +137,25 @@ describe.each(databases.eachSupportedId())(
       await get('/requests?sort=createdAt&order=asc&limit=1', ALICE);
 
       const events = await reveals();
+      /** The event of one detail read of request `id` by Alice. */
+      const detailRead = async (id: string) => ({
+        recordId: id,
+        actor: ALICE,
+        data: {
+          requestIds: [id],
+          count: 1,
+          subjectHash: await subjectHashOf(id),
+        },
+      });
       expect(events.map(({ raw: _, ...event }) => event)).toEqual([
         {
           recordId: null,
           actor: ALICE,
           data: { requestIds: [first, second], count: 2 },
         },
-        {
-          recordId: first,
-          actor: ALICE,
-          data: {
-            requestIds: [first],
-            count: 1,
-            subjectHash: await subjectHashOf(first),
-          },
-        },
-        {
-          recordId: second,
-          actor: ALICE,
-          data: {
-            requestIds: [second],
-            count: 1,
-            subjectHash: await subjectHashOf(second),
-          },
-        },
-        {
-          recordId: first,
-          actor: ALICE,
-          data: {
-            requestIds: [first],
-            count: 1,
-            subjectHash: await subjectHashOf(first),
-          },
-        },
+        await detailRead(first),
+        await detailRead(second),
+        await detailRead(first),
       ]);
       for (const { raw } of events) {
         for (const secret of [...SUBJECTS, EMAIL, 'customer']) {

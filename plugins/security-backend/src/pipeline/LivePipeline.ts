@@ -172,9 +172,8 @@ export class LivePipeline {
     return true;
   }
 
-  /** The tap listener, with a copy of an accepted line: only queue. */
+  /** The tap listener, with a copy of a line `#accepts` took: only queue. */
   #receive(entry: LogTapEntry): void {
-    if (!liveEntryKind(entry)) return; // only if redaction changed what the filter read
     if (this.#queue.length >= this.#maxQueued) {
       this.#counters.dropped += 1;
       return;
