@@ -15,6 +15,15 @@ export function createSecurityMetrics(options: {
   outbox: Pick<Outbox, 'list'>;
 }): Registry {
   const { alerts, pipeline, outbox } = options;
+  // The stats read the shared stream (two queries): one read serves every
+  // gauge of a scrape, and is reused for a second.
+  let recent: ReturnType<PipelineStatus['stats']> | undefined;
+  const stats = () => {
+    recent ??= pipeline.stats().finally(() => {
+      setTimeout(() => (recent = undefined), 1000).unref();
+    });
+    return recent;
+  };
   const registry = new Registry();
   addScrapeTimeGauge(registry, {
     name: 'security_alerts',
@@ -40,37 +49,37 @@ export function createSecurityMetrics(options: {
   counter(
     'security_pipeline_entries',
     'Log entries the live pipeline read since this process started.',
-    async () => (await pipeline.stats()).entries,
+    async () => (await stats()).entries,
   );
   counter(
     'security_pipeline_events',
     'ECS events this process normalized since it started.',
-    async () => (await pipeline.stats()).events,
+    async () => (await stats()).events,
   );
   counter(
     'security_pipeline_dropped',
     'Entries dropped because the pipeline queue was full, since start.',
-    async () => (await pipeline.stats()).dropped,
+    async () => (await stats()).dropped,
   );
   counter(
     'security_pipeline_late',
     'Events dropped by the rules as too late, since start.',
-    async () => (await pipeline.stats()).late,
+    async () => (await stats()).late,
   );
   counter(
     'security_pipeline_alerts',
     'Alerts the detector raised while it ran in this process, since start.',
-    async () => (await pipeline.stats()).alerts,
+    async () => (await stats()).alerts,
   );
   counter(
     'security_pipeline_stream_lag',
     'Events in the shared stream the rules have not read yet (all replicas).',
-    async () => (await pipeline.stats()).streamLag,
+    async () => (await stats()).streamLag,
   );
   counter(
     'security_pipeline_pending_events',
     'Events waiting in this process to be appended to the shared stream.',
-    async () => (await pipeline.stats()).pendingEvents,
+    async () => (await stats()).pendingEvents,
   );
   counter(
     'security_pipeline_queued',
@@ -82,12 +91,10 @@ export function createSecurityMetrics(options: {
     help: 'Entries skipped since start, by reason.',
     labelNames: ['reason'],
     collect: async () =>
-      Object.entries((await pipeline.stats()).skipped).map(
-        ([reason, value]) => ({
-          labels: { reason },
-          value,
-        }),
-      ),
+      Object.entries((await stats()).skipped).map(([reason, value]) => ({
+        labels: { reason },
+        value,
+      })),
   });
   addScrapeTimeGauge(registry, {
     name: 'security_rule_keys',
